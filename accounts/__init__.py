@@ -1,0 +1,1 @@
+"""Users, roles, permissions, personal API tokens and sign-in."""

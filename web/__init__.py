@@ -1,0 +1,1 @@
+"""Cross-cutting web plumbing: error pages, request ids and logs, home page, health check."""

@@ -84,7 +84,8 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+            "frame-ancestors 'none'",
         )
         return response
 
@@ -139,10 +140,14 @@ def _register_cli(app: Flask) -> None:
         from demo import DEMO_USERS, seed_demo
 
         if settings.env == "production" and not force:
-            raise click.ClickException("refusing to create demo users with known passwords in production")
+            raise click.ClickException(
+                "refusing to create demo users with known passwords in production"
+            )
         report = seed_demo(db.session)
         db.session.commit()
-        click.echo(f"Demo data: {report.users_created} users and {report.assets_created} assets created.")
+        click.echo(
+            f"Demo data: {report.users_created} users and {report.assets_created} assets created."
+        )
         click.echo("Demo logins (email / password):")
         for role, email, _name, password in DEMO_USERS:
             click.echo(f"  {role.value:<9} {email:<24} {password}")
@@ -160,7 +165,12 @@ def _register_cli(app: Flask) -> None:
 
         try:
             create_user(
-                db.session, actor_id=None, email=email, display_name=name, role=Role.ADMIN, password=password
+                db.session,
+                actor_id=None,
+                email=email,
+                display_name=name,
+                role=Role.ADMIN,
+                password=password,
             )
             db.session.commit()
         except DomainError as exc:

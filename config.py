@@ -98,9 +98,13 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
             if not value
         ]
         if missing:
-            raise ConfigError(f"invalid configuration: {', '.join(missing)} must be set in production")
+            raise ConfigError(
+                f"invalid configuration: {', '.join(missing)} must be set in production"
+            )
         if settings.secret_key is not None and len(settings.secret_key) < 32:
-            raise ConfigError("invalid configuration: GEMBA_SECRET_KEY must be at least 32 characters")
+            raise ConfigError(
+                "invalid configuration: GEMBA_SECRET_KEY must be at least 32 characters"
+            )
     return settings
 
 

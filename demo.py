@@ -58,6 +58,8 @@ def seed_demo(session: Session) -> SeedReport:
         try:
             find_asset(session, code)
         except NotFound:
-            create_asset(session, actor_id=None, kind=kind, code=code, name=name, parent_code=parent)
+            create_asset(
+                session, actor_id=None, kind=kind, code=code, name=name, parent_code=parent
+            )
             assets_created += 1
     return SeedReport(users_created, assets_created)

@@ -47,7 +47,10 @@ def normalise_email(email: str, *, pointer: str = "/email") -> str:
         InvalidInput: the address is not valid.
     """
     try:
-        checked = validate_email(email.strip(), check_deliverability=False)
+        # Plants often use internal domains (plant.local), so only syntax is checked.
+        checked = validate_email(
+            email.strip(), check_deliverability=False, globally_deliverable=False
+        )
     except EmailNotValidError as exc:
         raise InvalidInput(str(exc), [FieldError(pointer, "invalid_email", str(exc))]) from exc
     return checked.normalized.lower()
@@ -128,7 +131,9 @@ def create_user(
     address = normalise_email(email)
     name = display_name.strip()
     if not name:
-        raise InvalidInput("Enter a name.", [FieldError("/display_name", "required", "Enter a name.")])
+        raise InvalidInput(
+            "Enter a name.", [FieldError("/display_name", "required", "Enter a name.")]
+        )
     if find_user_by_email(session, address) is not None:
         message = f"A user with the email {address} already exists."
         raise Conflict(message, [FieldError("/email", "taken", message)])
@@ -182,8 +187,12 @@ def update_user(
     user = get_user(session, user_id)
     name = display_name.strip()
     if not name:
-        raise InvalidInput("Enter a name.", [FieldError("/display_name", "required", "Enter a name.")])
-    losing_admin = user.role == Role.ADMIN and user.is_active and (role != Role.ADMIN or not is_active)
+        raise InvalidInput(
+            "Enter a name.", [FieldError("/display_name", "required", "Enter a name.")]
+        )
+    losing_admin = (
+        user.role == Role.ADMIN and user.is_active and (role != Role.ADMIN or not is_active)
+    )
     if losing_admin and user.id == actor_id:
         message = "You cannot remove your own admin rights or deactivate yourself."
         raise Conflict(message, [FieldError("/role", "self_lockout", message)])
@@ -213,9 +222,12 @@ def update_user(
 
 
 def _active_admin_count(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active)
+        )
+        or 0
+    )
 
 
 def issue_password_link(
@@ -253,9 +265,18 @@ def find_password_link(session: Session, secret: str) -> PasswordLink:
     Raises:
         NotFound: unknown, used or expired link (one message for all).
     """
-    link = session.scalar(select(PasswordLink).where(PasswordLink.secret_hash == hash_secret(secret)))
-    if link is None or link.used_at is not None or link.expires_at <= utcnow() or not link.user.is_active:
-        raise NotFound("This link is invalid, was already used or has expired. Ask an admin for a new one.")
+    link = session.scalar(
+        select(PasswordLink).where(PasswordLink.secret_hash == hash_secret(secret))
+    )
+    if (
+        link is None
+        or link.used_at is not None
+        or link.expires_at <= utcnow()
+        or not link.user.is_active
+    ):
+        raise NotFound(
+            "This link is invalid, was already used or has expired. Ask an admin for a new one."
+        )
     return link
 
 
@@ -293,6 +314,10 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
     user.session_epoch += 1
     session.flush()
     record_event(
-        session, actor_id=user.id, action="user.password_changed", entity_type="user", entity_id=user.id
+        session,
+        actor_id=user.id,
+        action="user.password_changed",
+        entity_type="user",
+        entity_id=user.id,
     )
     return user

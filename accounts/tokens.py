@@ -21,7 +21,7 @@ from errors import AuthenticationRequired, FieldError, InvalidInput, NotFound
 from extensions import utcnow
 from trail import record_event
 
-TOKEN_PREFIX = "gmb"
+TOKEN_PREFIX = "gmb"  # noqa: S105 - a public marker, not a secret
 #: Tokens may live at most this long.
 MAX_TOKEN_DAYS = 366
 
@@ -51,13 +51,17 @@ def issue_token(
     label = name.strip()
     problems: list[FieldError] = []
     if not label or len(label) > 80:
-        problems.append(FieldError("/name", "required", "Give the token a name (up to 80 characters)."))
+        problems.append(
+            FieldError("/name", "required", "Give the token a name (up to 80 characters).")
+        )
     if not scopes:
         problems.append(FieldError("/scopes", "required", "Choose at least one scope."))
     not_held = sorted(scopes - role_permissions(user.role_enum))
     if not_held:
         problems.append(
-            FieldError("/scopes", "not_permitted", f"Your role does not allow: {', '.join(not_held)}.")
+            FieldError(
+                "/scopes", "not_permitted", f"Your role does not allow: {', '.join(not_held)}."
+            )
         )
     if not 1 <= days <= MAX_TOKEN_DAYS:
         problems.append(FieldError("/days", "out_of_range", f"Choose 1 to {MAX_TOKEN_DAYS} days."))

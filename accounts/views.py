@@ -42,13 +42,15 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login() -> str | Response:
+def login() -> tuple[str, int] | Response:
     """Sign in with email and password."""
     webform = LoginWebform(next=request.args.get("next", ""))
     problems: list[str] = []
     if webform.validate_on_submit():
         try:
-            user = services.authenticate(db.session, webform.email.data or "", webform.password.data or "")
+            user = services.authenticate(
+                db.session, webform.email.data or "", webform.password.data or ""
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -76,7 +78,9 @@ def set_password(secret: str) -> str | Response:
     problems: list[str] = []
     if webform.validate_on_submit():
         try:
-            services.set_password_with_link(db.session, secret=secret, password=webform.password.data or "")
+            services.set_password_with_link(
+                db.session, secret=secret, password=webform.password.data or ""
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -228,7 +232,11 @@ def edit_user(user_id: int) -> str | Response:
             flash(f"Saved {user.display_name}.", "success")
             return redirect(url_for("accounts.users"))
     return render_template(
-        "accounts/user_edit.html", webform=webform, problems=problems, user=user, confirm=ConfirmWebform()
+        "accounts/user_edit.html",
+        webform=webform,
+        problems=problems,
+        user=user,
+        confirm=ConfirmWebform(),
     )
 
 

@@ -27,7 +27,9 @@ class LoginWebform(FlaskForm):
     """Email and password."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     next = HiddenField()
 
 

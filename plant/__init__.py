@@ -1,1 +1,1 @@
-"""The plant: the ISA-95 asset tree (site → area → line → cell/machine), later tags and connectors."""
+"""The plant: the ISA-95 asset tree (site → area → line → cell/machine), tags, connectors."""

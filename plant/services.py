@@ -38,7 +38,9 @@ def create_asset(
     """
     code, name = code.strip(), name.strip()
     problems = [
-        FieldError(f"/{key}", "required", f"Enter a {key}.") for key, value in (("code", code), ("name", name)) if not value
+        FieldError(f"/{key}", "required", f"Enter a {key}.")
+        for key, value in (("code", code), ("name", name))
+        if not value
     ]
     if problems:
         raise InvalidInput(problems[0].message, problems)
@@ -47,7 +49,9 @@ def create_asset(
         parent = find_asset(session, parent_code)
     parent_kind = parent.kind_enum if parent else None
     allowed = ALLOWED_PARENTS[kind]
-    if (parent_kind is None and allowed) or (parent_kind is not None and parent_kind not in allowed):
+    if (parent_kind is None and allowed) or (
+        parent_kind is not None and parent_kind not in allowed
+    ):
         expected = " or ".join(sorted(allowed)) or "nothing (a site is a root)"
         message = f"A {kind.value} must stand below {expected}."
         raise InvalidInput(message, [FieldError("/parent_code", "wrong_parent_kind", message)])

@@ -33,7 +33,9 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "The user",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}},
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Me"}}
+                            },
                         },
                         **_problem_responses(401),
                     },
@@ -43,13 +45,20 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "Health of the app and its database",
                     "security": [],
-                    "responses": {"200": {"description": "Healthy"}, "503": {"description": "Unhealthy"}},
+                    "responses": {
+                        "200": {"description": "Healthy"},
+                        "503": {"description": "Unhealthy"},
+                    },
                 }
             },
         },
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "description": "Personal API token gmb_..."},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Personal API token gmb_...",
+                },
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
             "schemas": {

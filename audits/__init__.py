@@ -1,0 +1,1 @@
+"""Audits, evidence, findings, LPA programs and reports."""

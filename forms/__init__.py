@@ -1,0 +1,1 @@
+"""The checklist definition engine: schema, item types, logic, versions (built in issue 4)."""

@@ -113,6 +113,8 @@ def _load_bearer_user(_request: Any) -> User | None:
 
 
 def _authenticate_bearer_and_check_csrf() -> None:
+    if request.routing_exception is not None:
+        return  # let the 404/405 surface instead of a misleading CSRF failure
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer":

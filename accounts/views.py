@@ -19,6 +19,7 @@ from accounts.webforms import (
     TokenWebform,
     UserCreateWebform,
     UserEditWebform,
+    scope_choices,
 )
 from errors import DomainError, NotFound
 from extensions import db, limiter, utcnow
@@ -128,7 +129,7 @@ def api_tokens() -> str:
     assert user is not None
     allowed = role_permissions(user.role_enum)
     webform = TokenWebform()
-    webform.scopes.choices = [(p.value, p.value) for p in Permission if p in allowed]
+    webform.scopes.choices = scope_choices(allowed)
     problems: list[str] = []
     issued = None
     if webform.validate_on_submit():
@@ -146,7 +147,7 @@ def api_tokens() -> str:
             problems = attach_errors(webform, exc)
         else:
             webform = TokenWebform(formdata=None)
-            webform.scopes.choices = [(p.value, p.value) for p in Permission if p in allowed]
+            webform.scopes.choices = scope_choices(allowed)
     return render_template(
         "accounts/tokens.html",
         webform=webform,

@@ -13,14 +13,19 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accounts.roles import Permission, Role
 from accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
-SCOPE_CHOICES = [(p.value, p.value) for p in Permission]
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
+
+
+def scope_choices(allowed: frozenset[Permission] | None = None) -> list[SelectChoice]:
+    """Token scope checkboxes, limited to ``allowed`` when given."""
+    return [SelectChoice(p.value, p.value) for p in Permission if allowed is None or p in allowed]
 
 
 class LoginWebform(FlaskForm):
@@ -82,7 +87,7 @@ class TokenWebform(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     scopes = SelectMultipleField(
         "Scopes",
-        choices=SCOPE_CHOICES,
+        choices=scope_choices(),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validators=[DataRequired(message="Choose at least one scope.")],

@@ -15,13 +15,16 @@ from typing import Any
 
 import pytest
 from alembic import command
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import accounts.secrets
 from app import alembic_config, create_app
-from extensions import Database, build_engine, limiter
+from extensions import Database, limiter
 from tests import factories
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("GEMBA_TEST_DATABASE_URL") else [])
@@ -44,6 +47,15 @@ def settings_for(database_url: str, instance_path: Path, **extra: Any) -> dict[s
 def migrate(url: str, revision: str = "head") -> None:
     """Run Alembic on ``url`` up to ``revision``."""
     command.upgrade(alembic_config(url), revision)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 with minimal cost: the algorithm is the same, the suite is not slowed by it."""
+    original = accounts.secrets._hasher
+    accounts.secrets._hasher = PasswordHasher.from_parameters(CHEAPEST)
+    yield
+    accounts.secrets._hasher = original
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

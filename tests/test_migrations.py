@@ -4,6 +4,7 @@ on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,8 +60,7 @@ def test_migration_files_are_date_prefixed() -> None:
     names = [p.name for p in MIGRATIONS.glob("*.py")]
     assert names
     for name in names:
-        date, time, *_ = name.split("_")
-        assert len(date) == 8 and date.isdigit() and len(time) == 4 and time.isdigit(), name
+        assert re.match(r"^\d{8}_\d{4}_[0-9a-f]+_\w+\.py$", name), name
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:

@@ -29,13 +29,16 @@ def test_create_user_without_password_issues_invitation(db_session: Session) -> 
     )
     assert user.email == "new.person@example.com"
     assert user.password_hash is None
-    assert link is not None and link.purpose == "invite"
+    assert link is not None
+    assert link.purpose == "invite"
     stored = db_session.scalar(select(PasswordLink).where(PasswordLink.user_id == user.id))
-    assert stored is not None and link.secret not in stored.secret_hash
+    assert stored is not None
+    assert link.secret not in stored.secret_hash
     actions = db_session.scalars(
         select(TrailEvent.action).where(TrailEvent.entity_id == str(user.id))
     ).all()
-    assert "user.created" in actions and "user.password_link_invite" in actions
+    assert "user.created" in actions
+    assert "user.password_link_invite" in actions
 
 
 def test_create_user_rejects_duplicate_email_case_insensitively(
@@ -165,10 +168,10 @@ def test_update_user_records_old_and_new_values(
         .where(TrailEvent.action == "user.updated")
         .order_by(TrailEvent.seq.desc())
     ).first()
-    assert event is not None and event.actor_id == admin.id
-    assert '"role":"operator"' in (event.old_values or "") and '"role":"auditor"' in (
-        event.new_values or ""
-    )
+    assert event is not None
+    assert event.actor_id == admin.id
+    assert '"role":"operator"' in (event.old_values or "")
+    assert '"role":"auditor"' in (event.new_values or "")
     assert user.session_epoch == epoch + 1
 
 

@@ -115,7 +115,8 @@ def test_unusable_bearer_token_gets_401_problem(
     response = client.get("/api/v1/me", headers=bearer(value))
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
-    assert response.json is not None and detail in response.json["detail"]
+    assert response.json is not None
+    assert detail in response.json["detail"]
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 

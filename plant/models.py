@@ -47,8 +47,9 @@ class Asset(Base):
     #: Surrogate key.
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: Enclosing asset; null only for sites.
+    # Deferred so a whole subtree can be removed in one statement (and DROP TABLE on SQLite).
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assets.id", ondelete="RESTRICT"), index=True
+        ForeignKey("assets.id", deferrable=True, initially="DEFERRED"), index=True
     )
     #: One of ``AssetKind``.
     kind: Mapped[str] = mapped_column(String(10), index=True)

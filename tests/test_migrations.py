@@ -13,8 +13,10 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from app import alembic_config
+from demo import seed_demo
 from extensions import build_engine
 
 pytestmark = pytest.mark.integration
@@ -51,6 +53,9 @@ def test_migrations_upgrade_check_downgrade(empty_database: str) -> None:
     tables = set(inspect(engine).get_table_names())
     assert {"users", "api_tokens", "assets", "trail_events"} <= tables
     command.check(cfg)  # raises AutomaticDriftError when models and migrations disagree
+    with Session(engine) as session:  # downgrade must also work on a database holding data
+        seed_demo(session)
+        session.commit()
     command.downgrade(cfg, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()

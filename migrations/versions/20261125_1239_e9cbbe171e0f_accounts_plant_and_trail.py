@@ -1,8 +1,8 @@
 """accounts plant and trail
 
-Revision ID: f8bb95c0b246
+Revision ID: e9cbbe171e0f
 Revises:
-Create Date: 2026-11-25 12:33:21.506784+00:00
+Create Date: 2026-11-25 12:39:16.208314+00:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import extensions
 
-revision: str = "f8bb95c0b246"
+revision: str = "e9cbbe171e0f"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -42,7 +42,8 @@ def upgrade() -> None:
             ["parent_id"],
             ["assets.id"],
             name=op.f("fk_assets_parent_id_assets"),
-            ondelete="RESTRICT",
+            initially="DEFERRED",
+            deferrable=True,
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assets")),
         sa.UniqueConstraint("code", name=op.f("uq_assets_code")),

@@ -50,7 +50,8 @@ def test_tablet_login_shows_home_for_role(
     # Touch targets: every link and button in the page is at least 48 px tall.
     small = page.evaluate(
         """() => [...document.querySelectorAll('a, button, input, select')]
-            .filter(el => el.offsetParent !== null && el.type !== 'hidden' && el.type !== 'checkbox')
+            .filter(el => el.offsetParent !== null)
+            .filter(el => el.type !== 'hidden' && el.type !== 'checkbox')
             .filter(el => el.getBoundingClientRect().height < 48)
             .map(el => el.outerHTML.slice(0, 80))"""
     )

@@ -30,7 +30,7 @@ run: system-run venv
 	@echo ""
 	@echo "Gemba is serving on http://127.0.0.1:$(GEMBA_PORT)  (Ctrl+C stops it)"
 	@echo ""
-	$(BIN)/gunicorn --bind 127.0.0.1:$(GEMBA_PORT) --workers 2 --access-logfile - 'app:create_app()'
+	$(BIN)/gunicorn --bind 127.0.0.1:$(GEMBA_PORT) --workers 2 'app:create_app()'
 
 ## test: lint, format check, strict type check and the whole test suite with branch coverage
 test: system-test venv lint typecheck pytest

@@ -9,7 +9,6 @@ concurrent requests still form one linear chain.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from canonical import canonical_json
 from extensions import Base, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -64,11 +64,6 @@ class TrailEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     #: sha256 over this event's content and ``prev_hash``.
     hash: Mapped[str] = mapped_column(String(64), unique=True)
-
-
-def canonical_json(value: Any) -> str:
-    """Deterministic JSON (sorted keys, no spaces) used for hashing."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def _event_hash(event: TrailEvent) -> str:

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha25
 GEMBA_PORT ?= 5000
 export GEMBA_PORT
 
-.PHONY: run test lint typecheck pytest bench lock venv system-run system-test clean
+.PHONY: run test lint typecheck jstest pytest bench lock venv vendor system-run system-test clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Gemba needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -17,6 +17,15 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
+# Front-end libraries from npm (package-lock.json), copied into static/vendor (git-ignored).
+VENDOR_STAMP := static/vendor/.installed-$(shell cat package-lock.json | sha256sum | cut -c1-12)
+$(VENDOR_STAMP): package.json package-lock.json scripts/vendor-static
+	npm ci --no-audit --no-fund --loglevel=error
+	scripts/vendor-static
+	@touch $(VENDOR_STAMP)
+
+vendor: $(VENDOR_STAMP)
+
 system-run:
 	@scripts/system-packages run
 
@@ -24,7 +33,7 @@ system-test:
 	@scripts/system-packages test
 
 ## run: install, migrate, seed the demo plant and serve on http://127.0.0.1:$(GEMBA_PORT)
-run: system-run venv
+run: system-run venv vendor
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed-demo
 	@echo ""
@@ -33,7 +42,7 @@ run: system-run venv
 	$(BIN)/gunicorn --bind 127.0.0.1:$(GEMBA_PORT) --workers 2 'app:create_app()'
 
 ## test: lint, format check, strict type check and the whole test suite with branch coverage
-test: system-test venv lint typecheck pytest
+test: system-test venv vendor lint typecheck jstest pytest
 
 lint: venv
 	$(BIN)/ruff check .
@@ -42,7 +51,10 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-pytest: venv
+jstest: vendor
+	node --test tests/js/
+
+pytest: venv vendor
 	$(BIN)/pytest --cov --cov-report=term
 
 ## lock: re-resolve requirements.lock after changing pyproject.toml (needs the registry)
@@ -51,4 +63,4 @@ lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage test-artifacts
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache .coverage test-artifacts

@@ -105,10 +105,21 @@ def _logic_value(item: Item, envelope: Any) -> Any:
     return item.item_type.logic_value(item, value)
 
 
-def logic_context(
+@dataclass(frozen=True, slots=True)
+class LogicState:
+    """What the rules decided: the part of the engine the browser runtime mirrors."""
+
+    visible: frozenset[str]
+    required: frozenset[str]
+    computed: Mapping[str, Any]
+    #: Visible, answered items whose ``failIf`` is true.
+    fail_if: frozenset[str]
+
+
+def logic_state(
     definition: Definition, answers: Mapping[str, Any], machine: Mapping[str, Any] | None = None
-) -> tuple[dict[str, Any], frozenset[str], dict[str, Any]]:
-    """Steps 1–2: the expression context, the visible item keys and computed values."""
+) -> LogicState:
+    """Steps 1–3: visibility and computed values in document order, then requiredIf/failIf."""
     values = {item.key: _logic_value(item, answers.get(item.key)) for item in definition.items}
     context: dict[str, Any] = {"answers": values, "machine": dict(machine or {})}
     visible: set[str] = set()
@@ -122,15 +133,37 @@ def logic_context(
             visible.add(item.key)
             if item.type_name == "computed":
                 try:
-                    result = _scalar(_expression_of(item).evaluate(context))
+                    result = _scalar(compile_expression(item.config.expression).evaluate(context))
                 except LogicError:
                     result = None
                 computed[item.key] = values[item.key] = result
-    return context, frozenset(visible), computed
+    required: set[str] = set()
+    fail_if: set[str] = set()
+    for item in definition.items:
+        if item.key not in visible:
+            continue
+        if item.required or _condition(item.required_if, context, False):
+            required.add(item.key)
+        value = (
+            computed.get(item.key)
+            if item.type_name == "computed"
+            else _raw_value(answers, item.key)
+        )
+        counts = item.fail_if is not None and _counts_for_fail_if(item, value)
+        if counts and _condition(item.fail_if, context, False):
+            fail_if.add(item.key)
+    return LogicState(frozenset(visible), frozenset(required), computed, frozenset(fail_if))
 
 
-def _expression_of(item: Item) -> Expression:
-    return compile_expression(item.config.expression)
+def _raw_value(answers: Mapping[str, Any], key: str) -> Any:
+    envelope = answers.get(key)
+    return envelope.get("value") if isinstance(envelope, Mapping) else None
+
+
+def _counts_for_fail_if(item: Item, value: Any) -> bool:
+    """failIf applies to answered items, not to N/A or "not reviewed"."""
+    skipped = item.type_name == "passfail" and value in ("na", "not_reviewed")
+    return not skipped and not item.item_type.is_empty(value)
 
 
 def evaluate(
@@ -141,25 +174,33 @@ def evaluate(
     Returns an ``Evaluation``; its ``errors`` say what blocks submission (never raises for bad
     answers).
     """
-    context, visible, computed = logic_context(definition, answers, machine)
+    state = logic_state(definition, answers, machine)
     errors: list[FieldError] = []
     results: list[ItemResult] = []
-    required_keys: set[str] = set()
     for item in definition.items:
-        if item.key not in visible:
+        if item.key not in state.visible:
             continue
-        required = item.required or _condition(item.required_if, context, False)
-        if required:
-            required_keys.add(item.key)
         envelope = answers.get(item.key)
         envelope = envelope if isinstance(envelope, Mapping) else {}
         pointer = f"/answers/{item.key}"
+        required = item.key in state.required
         if item.type_name == "repeat":
             _evaluate_repeat(item, envelope, pointer, required, errors, results)
             continue
-        value = computed.get(item.key) if item.type_name == "computed" else envelope.get("value")
+        value = (
+            state.computed.get(item.key) if item.type_name == "computed" else envelope.get("value")
+        )
         results.append(
-            _evaluate_item(item, value, envelope, pointer, required, context, errors, item.key)
+            _evaluate_item(
+                item,
+                value,
+                envelope,
+                pointer,
+                required,
+                item.key in state.fail_if,
+                errors,
+                item.key,
+            )
         )
     score_total = sum(r.max_points for r in results)
     score = round(100 * sum(r.points for r in results) / score_total, 2) if score_total else None
@@ -169,9 +210,9 @@ def evaluate(
     return Evaluation(
         errors=tuple(errors),
         results=tuple(results),
-        visible=visible,
-        required=frozenset(required_keys),
-        computed=computed,
+        visible=state.visible,
+        required=state.required,
+        computed=state.computed,
         score=score,
         critical_failed=critical_failed,
         passed=passed,
@@ -204,7 +245,7 @@ def _evaluate_repeat(
                 child_envelope,
                 child_pointer,
                 child.required,
-                None,
+                False,
                 errors,
                 f"{item.key}/{index}/{child.key}",
             )
@@ -217,7 +258,7 @@ def _evaluate_item(
     envelope: Mapping[str, Any],
     pointer: str,
     required: bool,
-    context: dict[str, Any] | None,
+    fails_by_rule: bool,
     errors: list[FieldError],
     path: str,
 ) -> ItemResult:
@@ -234,11 +275,10 @@ def _evaluate_item(
         found = list(item_type.check(item, value, f"{pointer}/value"))
         errors.extend(found)
         outcome = item_type.outcome(item, value) if not found else Outcome.UNANSWERED
-        if context is not None and outcome not in (Outcome.NA, Outcome.NOT_REVIEWED):
-            if _condition(item.fail_if, context, False):
-                outcome = Outcome.FAIL
-            elif item.fail_if is not None and outcome is Outcome.ANSWERED:
-                outcome = Outcome.PASS
+        if fails_by_rule:
+            outcome = Outcome.FAIL
+        elif item.fail_if is not None and outcome is Outcome.ANSWERED:
+            outcome = Outcome.PASS
     if outcome is Outcome.FAIL:
         errors.extend(_missing_on_fail(item, pointer, comment, reaction, photos))
     scored = outcome in SCORED_OUTCOMES

@@ -39,7 +39,7 @@ run: system-run venv vendor
 	@echo ""
 	@echo "Gemba is serving on http://127.0.0.1:$(GEMBA_PORT)  (Ctrl+C stops it)"
 	@echo ""
-	$(BIN)/gunicorn --bind 127.0.0.1:$(GEMBA_PORT) --workers 2 'app:create_app()'
+	$(BIN)/gunicorn --bind 127.0.0.1:$(GEMBA_PORT) --workers 1 --threads 8 'app:create_app()'
 
 ## test: lint, format check, strict type check and the whole test suite with branch coverage
 test: system-test venv vendor lint typecheck jstest pytest

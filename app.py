@@ -14,6 +14,7 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask.cli import AppGroup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from accounts.access import init_access
 from accounts.roles import Role
@@ -56,6 +57,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         TESTING=settings.env == "testing",
     )
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count
+        )
     _init_extensions(app, settings)
     _register_blueprints(app)
     _register_cli(app)

@@ -7,6 +7,7 @@ with a message naming the setting, instead of failing later on a request.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any, Literal
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     api_token_days: int = Field(default=90, ge=1, le=366)
     #: Hours an invitation or password-reset link stays valid.
     password_link_hours: int = Field(default=72, ge=1, le=720)
+    #: Number of trusted reverse proxies in front of Gemba (their X-Forwarded-For is believed).
+    proxy_count: int = Field(default=0, ge=0, le=5)
     #: Python logging level name.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: One JSON object per log line (for log shippers) instead of plain text.
@@ -88,7 +91,15 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
             for err in exc.errors()
         )
         raise ConfigError(f"invalid configuration: {problems}") from exc
-    if settings.env == "production":
+    known = {f"GEMBA_{name.upper()}" for name in Settings.model_fields}
+    stray = sorted(
+        name
+        for name in os.environ
+        if name.startswith("GEMBA_") and name not in known and not name.startswith("GEMBA_TEST_")
+    )
+    if stray:
+        raise ConfigError(f"invalid configuration: unknown setting(s) {', '.join(stray)}")
+    if settings.env != "development":
         missing = [
             name
             for name, value in (
@@ -99,7 +110,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         ]
         if missing:
             raise ConfigError(
-                f"invalid configuration: {', '.join(missing)} must be set in production"
+                f"invalid configuration: {', '.join(missing)} must be set in {settings.env}"
             )
         if settings.secret_key is not None and len(settings.secret_key) < 32:
             raise ConfigError(
@@ -115,7 +126,11 @@ def development_secret(instance_path: Path) -> str:
     """
     instance_path.mkdir(parents=True, exist_ok=True)
     path = instance_path / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
+    try:
+        # Created with 0600 in one step; if another process won the race, use its key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(48))
     return path.read_text(encoding="utf-8").strip()

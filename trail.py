@@ -105,11 +105,8 @@ def record_event(
         .returning(TrailHead.last_seq, TrailHead.last_hash)
     ).one_or_none()
     if result is None:
-        session.add(TrailHead(id=1, last_seq=1, last_hash=GENESIS_HASH))
-        session.flush()
-        seq, prev_hash = 1, GENESIS_HASH
-    else:
-        seq, prev_hash = result
+        raise RuntimeError("trail_head row missing: run the database migrations")
+    seq, prev_hash = result
     event = TrailEvent(
         seq=seq,
         occurred_at=utcnow(),

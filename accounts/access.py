@@ -58,6 +58,15 @@ def can(permission: Permission | str) -> bool:
     )
 
 
+def _refuse_anonymous() -> Any:
+    bearer_error: AuthenticationRequired | None = g.get("bearer_error")
+    if bearer_error is not None:
+        raise bearer_error
+    if wants_json():
+        raise AuthenticationRequired()
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
 def require(permission: Permission) -> Callable[[Callable[P, R]], Callable[P, R | Any]]:
     """Decorate a view so only users allowed ``permission`` reach it.
 
@@ -69,9 +78,7 @@ def require(permission: Permission) -> Callable[[Callable[P, R]], Callable[P, R 
         @wraps(view)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R | Any:
             if current_account() is None:
-                if wants_json():
-                    raise AuthenticationRequired()
-                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+                return _refuse_anonymous()
             if not can(permission):
                 raise PermissionDenied()
             return view(*args, **kwargs)
@@ -88,9 +95,7 @@ def require_login(view: Callable[P, R]) -> Callable[P, R | Any]:
     @wraps(view)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R | Any:
         if current_account() is None:
-            if wants_json():
-                raise AuthenticationRequired()
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            return _refuse_anonymous()
         return view(*args, **kwargs)
 
     guarded.required_permission = None  # type: ignore[attr-defined]
@@ -98,6 +103,9 @@ def require_login(view: Callable[P, R]) -> Callable[P, R | Any]:
 
 
 def _load_session_user(session_id: str) -> User | None:
+    token = current_token()
+    if token is not None:
+        return token.user  # a Bearer request acts as the token's owner, never as the cookie's
     user_id, _, epoch = session_id.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():
         return None
@@ -118,7 +126,15 @@ def _authenticate_bearer_and_check_csrf() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer":
-        g.api_token = resolve_token(db.session, value)
+        try:
+            token, touched = resolve_token(db.session, value)
+        except AuthenticationRequired as exc:
+            # Raised by the guards, so public pages (/healthz, /login) still answer.
+            g.bearer_error = exc
+            return
+        if touched:
+            db.session.commit()  # "last used" must survive read-only requests
+        g.api_token = token
         # A token request carries no cookie to forge, so CSRF does not apply to it.
         return
     csrf.protect()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from accounts import tokens
 from accounts.access import current_account, current_token, require, require_login
@@ -71,7 +71,9 @@ def create_token() -> tuple[dict[str, Any], int]:
     body = json_object()
     name = require_type(body, "name", str)
     raw_scopes = require_type(body, "scopes", list)
-    days = require_type(body, "days", int, required=False) or 90
+    days = require_type(body, "days", int, required=False)
+    if days is None:
+        days = current_app.config["GEMBA_SETTINGS"].api_token_days
     known = {p.value for p in Permission}
     bad = [s for s in raw_scopes if not isinstance(s, str) or s not in known]
     if bad:

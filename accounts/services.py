@@ -109,6 +109,9 @@ def authenticate(session: Session, email: str, password: str) -> User:
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     session.flush()
+    record_event(
+        session, actor_id=user.id, action="user.signed_in", entity_type="user", entity_id=user.id
+    )
     return user
 
 
@@ -257,6 +260,19 @@ def issue_password_link(
         new={"expires_at": expires_at.isoformat()},
     )
     return IssuedLink(user=user, purpose=purpose, secret=secret, expires_at=expires_at)
+
+
+def reset_password(session: Session, *, actor_id: int, user_id: int, hours: int = 72) -> IssuedLink:
+    """Issue a one-time reset link for an active user (the old password works until it is used).
+
+    Raises:
+        NotFound: no such user.
+        Conflict: the user is deactivated.
+    """
+    user = get_user(session, user_id)
+    if not user.is_active:
+        raise Conflict("This user is deactivated; activate them before resetting the password.")
+    return issue_password_link(session, actor_id=actor_id, user=user, purpose="reset", hours=hours)
 
 
 def find_password_link(session: Session, secret: str) -> PasswordLink:

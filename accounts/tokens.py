@@ -121,8 +121,10 @@ def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
     return token
 
 
-def resolve_token(session: Session, plaintext: str, *, now: datetime | None = None) -> ApiToken:
-    """Return the usable token for a Bearer value and note its use.
+def resolve_token(
+    session: Session, plaintext: str, *, now: datetime | None = None
+) -> tuple[ApiToken, bool]:
+    """Return the usable token for a Bearer value, and whether its "last used" time changed.
 
     Raises:
         AuthenticationRequired: malformed, unknown, revoked or expired token, or deactivated owner;
@@ -142,7 +144,8 @@ def resolve_token(session: Session, plaintext: str, *, now: datetime | None = No
     if not token.user.is_active:
         raise AuthenticationRequired("The token's user is deactivated.")
     # Writing on every request would serialise readers on SQLite; once a minute is plenty.
-    if token.last_used_at is None or moment - token.last_used_at > timedelta(minutes=1):
+    touched = token.last_used_at is None or moment - token.last_used_at > timedelta(minutes=1)
+    if touched:
         token.last_used_at = moment
         session.flush()
-    return token
+    return token, touched

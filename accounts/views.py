@@ -21,7 +21,7 @@ from accounts.webforms import (
     UserEditWebform,
     scope_choices,
 )
-from errors import DomainError, NotFound
+from errors import DomainError
 from extensions import db, limiter, utcnow
 from web.webforms import attach_errors
 
@@ -128,7 +128,7 @@ def api_tokens() -> str:
     user = current_account()
     assert user is not None
     allowed = role_permissions(user.role_enum)
-    webform = TokenWebform()
+    webform = TokenWebform(days=current_app.config["GEMBA_SETTINGS"].api_token_days)
     webform.scopes.choices = scope_choices(allowed)
     problems: list[str] = []
     issued = None
@@ -249,15 +249,11 @@ def reset_password(user_id: int) -> str | Response:
     assert actor is not None
     if not ConfirmWebform().validate_on_submit():
         return redirect(url_for("accounts.edit_user", user_id=user_id))
-    user = services.get_user(db.session, user_id)
-    if not user.is_active:
-        raise NotFound("This user is deactivated; activate them before resetting the password.")
-    link = services.issue_password_link(
+    link = services.reset_password(
         db.session,
         actor_id=actor.id,
-        user=user,
-        purpose="reset",
+        user_id=user_id,
         hours=current_app.config["GEMBA_SETTINGS"].password_link_hours,
     )
     db.session.commit()
-    return render_template("accounts/link_issued.html", link=link, user=user)
+    return render_template("accounts/link_issued.html", link=link, user=link.user)

@@ -61,3 +61,15 @@ def test_load_settings_production_rejects_short_secret() -> None:
 def test_load_settings_rejects_unknown_setting() -> None:
     with pytest.raises(ConfigError, match="GEMBA_COLOUR"):
         load_settings({"colour": "blue"})
+
+
+def test_load_settings_rejects_stray_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEMBA_DATABSE_URL", "sqlite:///typo.sqlite3")
+    with pytest.raises(ConfigError, match="GEMBA_DATABSE_URL"):
+        load_settings()
+
+
+def test_load_settings_testing_also_requires_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GEMBA_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="must be set in testing"):
+        load_settings({"env": "testing", "database_url": "sqlite:///x"})

@@ -41,6 +41,44 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/tokens": {
+                "get": {
+                    "summary": "The caller's personal API tokens (never their secrets)",
+                    "responses": {"200": {"description": "Tokens"}, **_problem_responses(401, 403)},
+                },
+                "post": {
+                    "summary": "Create a token; the secret is returned once, in this reply",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/NewToken"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "Created"},
+                        **_problem_responses(401, 403, 422),
+                    },
+                },
+            },
+            "/api/v1/tokens/{token_id}": {
+                "delete": {
+                    "summary": "Revoke one of the caller's tokens",
+                    "parameters": [
+                        {
+                            "name": "token_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "Revoked"},
+                        **_problem_responses(401, 403, 404),
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "summary": "Health of the app and its database",
@@ -84,6 +122,15 @@ def openapi_document() -> dict[str, Any]:
                                 },
                             },
                         },
+                    },
+                },
+                "NewToken": {
+                    "type": "object",
+                    "required": ["name", "scopes"],
+                    "properties": {
+                        "name": {"type": "string", "maxLength": 80},
+                        "scopes": {"type": "array", "items": {"type": "string"}},
+                        "days": {"type": "integer", "minimum": 1, "maximum": 366},
                     },
                 },
                 "Me": {

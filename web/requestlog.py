@@ -53,21 +53,34 @@ def _start_request() -> None:
 def _finish_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "-")
     started = g.get("request_started")
+    path = _redacted_path()
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
     access_log.info(
         "%s %s %s %sms",
         request.method,
-        request.path,
+        path,
         response.status_code,
         duration_ms,
         extra={
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "status": response.status_code,
             "duration_ms": duration_ms,
         },
     )
     return response
+
+
+#: URL parts that are credentials (one-time password links) and never reach the logs.
+SECRET_VIEW_ARGS = frozenset({"secret"})
+
+
+def _redacted_path() -> str:
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name in SECRET_VIEW_ARGS and isinstance(value, str) and value:
+            path = path.replace(value, "[redacted]")
+    return path
 
 
 def init_request_logging(app: Flask) -> None:

@@ -53,7 +53,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_assets_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_assets_parent_id"), ["parent_id"], unique=False)
 
-    op.create_table(
+    trail_head = op.create_table(
         "trail_head",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("last_seq", sa.Integer(), nullable=False),
@@ -61,6 +61,8 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name=op.f("ck_trail_head_single_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trail_head")),
     )
+    # The chain head exists from the start so writers only ever UPDATE it (no insert race).
+    op.bulk_insert(trail_head, [{"id": 1, "last_seq": 0, "last_hash": "0" * 64}])
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+from datetime import datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accounts import tokens
@@ -14,6 +15,7 @@ from accounts.models import ApiToken
 from accounts.roles import Permission, Role
 from errors import AuthenticationRequired, InvalidInput
 from extensions import utcnow
+from tests.conftest import login
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.integration
@@ -31,7 +33,10 @@ def test_issue_token_stores_only_a_hash(make_user: UserFactory, db_session: Sess
     assert issued.plaintext.startswith(f"gmb_{issued.token.prefix}_")
     secret = issued.plaintext.split("_", 2)[2]
     assert secret not in issued.token.secret_hash
-    assert tokens.resolve_token(db_session, issued.plaintext).id == issued.token.id
+    token, touched = tokens.resolve_token(db_session, issued.plaintext)
+    assert token.id == issued.token.id
+    assert touched
+    assert issued.token.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
 
 
 def test_issue_token_refuses_scopes_the_role_lacks(
@@ -135,3 +140,69 @@ def test_token_scope_limits_what_the_owner_may_do(
 def test_resolve_token_refuses_unknown_prefix(db_session: Session) -> None:
     with pytest.raises(AuthenticationRequired):
         tokens.resolve_token(db_session, "gmb_ffffffffffff_secret")
+
+
+def test_bearer_use_is_recorded_even_on_read_only_requests(
+    client: FlaskClient, make_user: UserFactory, db_session: Session
+) -> None:
+    user = make_user(Role.OPERATOR)
+    issued = tokens.issue_token(
+        db_session, user=user, name="t", scopes=frozenset({Permission.PLANT_VIEW}), days=1
+    )
+    db_session.commit()
+    assert client.get("/api/v1/me", headers=bearer(issued.plaintext)).status_code == 200
+    db_session.expire_all()
+    assert db_session.get(ApiToken, issued.token.id).last_used_at is not None  # type: ignore[union-attr]
+
+
+def test_bearer_token_wins_over_a_session_cookie(
+    client: FlaskClient, make_user: UserFactory, db_session: Session
+) -> None:
+    cookie_user = make_user(Role.ADMIN)
+    token_user = make_user(Role.OPERATOR)
+    issued = tokens.issue_token(
+        db_session, user=token_user, name="t", scopes=frozenset({Permission.TOKENS_OWN}), days=1
+    )
+    db_session.commit()
+    login(client, cookie_user.email)
+    me = client.get("/api/v1/me", headers=bearer(issued.plaintext)).json
+    assert me is not None
+    assert me["email"] == token_user.email
+    created = client.post(
+        "/api/v1/tokens",
+        json={"name": "x", "scopes": ["tokens:own"]},
+        headers=bearer(issued.plaintext),
+    )
+    assert created.status_code == 201
+    owners = {t.user_id for t in db_session.scalars(select(ApiToken))}
+    assert cookie_user.id not in owners
+
+
+def test_bad_bearer_header_does_not_break_public_pages(client: FlaskClient) -> None:
+    assert client.get("/healthz", headers=bearer("gmb_nope_nope")).status_code == 200
+    assert client.get("/login", headers=bearer("gmb_nope_nope")).status_code == 200
+
+
+def test_token_api_rejects_zero_days_and_uses_configured_default(
+    client: FlaskClient, make_user: UserFactory, db_session: Session
+) -> None:
+    user = make_user(Role.ENGINEER)
+    issued = tokens.issue_token(
+        db_session, user=user, name="t", scopes=frozenset({Permission.TOKENS_OWN}), days=1
+    )
+    db_session.commit()
+    zero = client.post(
+        "/api/v1/tokens",
+        json={"name": "x", "scopes": ["plant:view"], "days": 0},
+        headers=bearer(issued.plaintext),
+    )
+    assert zero.status_code == 422
+    default = client.post(
+        "/api/v1/tokens",
+        json={"name": "x", "scopes": ["plant:view"]},
+        headers=bearer(issued.plaintext),
+    )
+    assert default.json is not None
+    expires = datetime.fromisoformat(default.json["expires_at"])
+    days = client.application.config["GEMBA_SETTINGS"].api_token_days
+    assert abs((expires - utcnow()) - timedelta(days=days)) < timedelta(minutes=1)

@@ -18,7 +18,7 @@ from demo import seed_demo
 from extensions import Database, db
 from tests.conftest import migrate, settings_for
 
-CHROMIUM = os.environ.get("GEMBA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("GEMBA_TEST_CHROMIUM", "/usr/bin/chromium")
 #: Tablet viewports from the design notes: portrait and landscape 10" tablets.
 TABLET_VIEWPORTS = {
     "portrait": {"width": 800, "height": 1280},

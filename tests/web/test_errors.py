@@ -147,3 +147,26 @@ def test_user_text_is_escaped_in_pages(client: FlaskClient, make_user: UserFacto
     page = client.get("/admin/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_access_log_has_request_id_and_hides_link_secrets(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO", logger="gemba.access"):
+        response = client.get(
+            "/set-password/supersecretvalue123", headers={"X-Request-ID": "req-42"}
+        )
+    assert response.status_code == 404
+    lines = [r for r in caplog.records if r.name == "gemba.access"]
+    assert lines
+    assert lines[-1].request_id == "req-42"  # type: ignore[attr-defined]
+    assert lines[-1].path == "/set-password/[redacted]"  # type: ignore[attr-defined]
+    assert "supersecretvalue123" not in caplog.text
+
+
+def test_flash_message_is_shown_after_sign_out(client: FlaskClient, make_user: UserFactory) -> None:
+    login(client, make_user().email)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    page = client.post("/logout", data={"csrf_token": token}, follow_redirects=True)
+    assert 'class="flash flash-info"' in page.get_data(as_text=True)
+    assert "You are signed out." in page.get_data(as_text=True)

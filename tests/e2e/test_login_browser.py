@@ -58,7 +58,9 @@ def test_tablet_login_shows_home_for_role(
     assert small == [], small
     # Nothing overflows horizontally at tablet width.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=str(artifacts / f"home-{role}-{viewport}.png"), full_page=True)
+    shot = artifacts / f"home-{role}-{viewport}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000  # a rendered page, not an empty image
     context.close()
 
 

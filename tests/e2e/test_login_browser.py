@@ -20,6 +20,9 @@ DEMO = {role.value: (email, password) for role, email, _name, password in DEMO_U
     ("role", "visible", "hidden"),
     [
         ("operator", ["Plant", "API tokens"], ["Users"]),
+        ("auditor", ["Plant", "API tokens"], ["Users"]),
+        ("engineer", ["Plant", "API tokens"], ["Users"]),
+        ("manager", ["Plant", "API tokens"], ["Users"]),
         ("admin", ["Plant", "Users", "API tokens"], []),
     ],
 )

@@ -42,7 +42,10 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+# Only failed attempts count: a shift change of successful sign-ins never locks anyone out.
+@limiter.limit(
+    _login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302
+)
 def login() -> tuple[str, int] | Response:
     """Sign in with email and password."""
     webform = LoginWebform(next=request.args.get("next", ""))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,13 +115,17 @@ _CACHE_SIZE = 256
 _CACHE_LOCK = threading.Lock()
 
 
-def compile_version(definition: Definition, content_hash: str) -> CompiledVersion:
-    """The compiled validator of an immutable version, cached by its content hash."""
+def compile_version(content_hash: str, load: Callable[[], Definition]) -> CompiledVersion:
+    """The compiled validator of an immutable version, cached by its content hash.
+
+    ``load`` parses the definition; it is only called on a cache miss.
+    """
     with _CACHE_LOCK:
         cached = _CACHE.get(content_hash)
         if cached is not None:
             _CACHE.move_to_end(content_hash)
             return cached
+    definition = load()
     schema = answers_schema(definition)
     compiled = CompiledVersion(definition, schema, jsonschema_rs.validator_for(schema))
     with _CACHE_LOCK:

@@ -6,13 +6,15 @@ from alembic import context
 from sqlalchemy import Connection
 
 import accounts.models
+import audits.models
+import forms.models
 import plant.models
 import trail
 from config import load_settings
 from extensions import Base, build_engine
 
 # Imported for their side effect of registering tables on Base.metadata.
-_MODEL_MODULES = (accounts.models, plant.models, trail)
+_MODEL_MODULES = (accounts.models, forms.models, audits.models, plant.models, trail)
 
 target_metadata = Base.metadata
 

@@ -12,7 +12,7 @@ from typing import Any
 import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
-from flask import Flask
+from flask import Flask, g, request
 from flask.cli import AppGroup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -78,6 +78,11 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_request_logging(app)
+
+    @app.before_request
+    def _mark_write_request() -> None:
+        g.write_request = request.method not in ("GET", "HEAD", "OPTIONS")
+
     init_access(app)
     init_error_handlers(app)
     app.jinja_env.globals["visible_navigation"] = visible_navigation
@@ -98,10 +103,24 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
 def _register_blueprints(app: Flask) -> None:
     from accounts.api import bp as accounts_api
     from accounts.views import bp as accounts_views
+    from audits.api import bp as audits_api
+    from audits.views import bp as audits_views
+    from forms.api import bp as checklists_api
+    from forms.views import bp as checklists_views
     from plant.views import bp as plant_views
     from web.views import bp as web_views
 
-    for blueprint in (web_views, accounts_views, accounts_api, plant_views):
+    blueprints = (
+        web_views,
+        accounts_views,
+        accounts_api,
+        plant_views,
+        checklists_views,
+        checklists_api,
+        audits_views,
+        audits_api,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 
@@ -148,10 +167,13 @@ def _register_cli(app: Flask) -> None:
             raise click.ClickException(
                 "refusing to create demo users with known passwords in production"
             )
-        report = seed_demo(db.session)
+        from audits.evidence import EvidenceStore
+
+        report = seed_demo(db.session, EvidenceStore(settings.instance_path / "evidence"))
         db.session.commit()
         click.echo(
-            f"Demo data: {report.users_created} users and {report.assets_created} assets created."
+            f"Demo data: {report.users_created} users, {report.assets_created} assets, "
+            f"{report.checklists_created} checklists and {report.audits_created} audits created."
         )
         click.echo("Demo logins (email / password):")
         for role, email, _name, password in DEMO_USERS:

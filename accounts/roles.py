@@ -32,6 +32,7 @@ class Permission(StrEnum):
     CHECKLISTS_VIEW = "checklists:view"
     CHECKLISTS_EDIT = "checklists:edit"
     AUDITS_FILL = "audits:fill"
+    AUDITS_VIEW = "audits:view"
     AUDITS_VIEW_ALL = "audits:view-all"
     REPORTS_VIEW = "reports:view"
     USERS_MANAGE = "users:manage"
@@ -47,6 +48,8 @@ PERMISSION_ROLES: dict[Permission, frozenset[Role]] = {
     Permission.CHECKLISTS_VIEW: _EVERYONE,
     Permission.CHECKLISTS_EDIT: frozenset({Role.ENGINEER, Role.ADMIN}),
     Permission.AUDITS_FILL: frozenset({Role.OPERATOR, Role.AUDITOR, Role.ENGINEER, Role.ADMIN}),
+    #: See audits: one's own, or every audit with AUDITS_VIEW_ALL.
+    Permission.AUDITS_VIEW: _EVERYONE,
     Permission.AUDITS_VIEW_ALL: frozenset({Role.AUDITOR, Role.ENGINEER, Role.MANAGER, Role.ADMIN}),
     Permission.REPORTS_VIEW: frozenset({Role.ENGINEER, Role.MANAGER, Role.ADMIN}),
     Permission.USERS_MANAGE: frozenset({Role.ADMIN}),

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from app import create_app
+from audits.models import Audit
 from extensions import Database, db
 from plant.models import Asset
 from tests.conftest import settings_for
@@ -22,13 +23,20 @@ def test_cli_migrates_and_seeds_demo_idempotently(tmp_path: Path) -> None:
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "5 users and 10 assets created" in first.output
+    assert "5 users, 10 assets, 2 checklists and 4 audits created" in first.output
     assert "operator@demo.gemba" in first.output
     second = runner.invoke(args=["seed-demo"])
-    assert "0 users and 0 assets created" in second.output
+    assert "0 users, 0 assets, 0 checklists and 0 audits created" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 5
         assert db.session.scalar(select(func.count()).select_from(Asset)) == 10
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Audit).where(Audit.status == "submitted")
+            )
+            == 4
+        )
+        assert (tmp_path / "evidence").is_dir()
     assert runner.invoke(args=["db", "check"]).exit_code == 0
     assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
     Database.state(app).engine.dispose()

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from accounts import tokens
 from accounts.roles import Permission, Role
+from audits.services import start_audit
+from tests import factories
 from tests.conftest import csrf_token_from, login
 from tests.factories import UserFactory
 
@@ -22,6 +24,8 @@ pytestmark = pytest.mark.integration
 
 ALL = frozenset(Role)
 AD = Role.ADMIN
+EDITORS = frozenset({Role.ENGINEER, Role.ADMIN})
+FILLERS = frozenset({Role.OPERATOR, Role.AUDITOR, Role.ENGINEER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,51 @@ MATRIX: dict[str, Rule] = {
     "accounts.reset_password": Rule(
         "POST", "/admin/users/{user}/reset-password", Permission.USERS_MANAGE, frozenset({AD})
     ),
+    "checklists.index": Rule("GET", "/checklists/", Permission.CHECKLISTS_VIEW, ALL),
+    "checklists.detail": Rule("GET", "/checklists/{checklist}", Permission.CHECKLISTS_VIEW, ALL),
+    "checklists.diff": Rule(
+        "GET", "/checklists/{checklist}/diff?a=1&b=1", Permission.CHECKLISTS_VIEW, ALL
+    ),
+    "checklists.export": Rule(
+        "GET", "/checklists/{checklist}/export", Permission.CHECKLISTS_VIEW, ALL
+    ),
+    "checklists.new": Rule("GET", "/checklists/new", Permission.CHECKLISTS_EDIT, EDITORS),
+    "checklists.edit": Rule(
+        "GET", "/checklists/{checklist}/edit", Permission.CHECKLISTS_EDIT, EDITORS
+    ),
+    "checklists.publish": Rule(
+        "GET", "/checklists/{checklist}/publish", Permission.CHECKLISTS_EDIT, EDITORS
+    ),
+    "checklists_api.list_checklists": Rule(
+        "GET", "/api/v1/checklists", Permission.CHECKLISTS_VIEW, ALL
+    ),
+    "checklists_api.list_versions": Rule(
+        "GET", "/api/v1/checklists/{checklist}/versions", Permission.CHECKLISTS_VIEW, ALL
+    ),
+    "checklists_api.get_version": Rule(
+        "GET", "/api/v1/versions/{version}", Permission.CHECKLISTS_VIEW, ALL
+    ),
+    "checklists_api.schema": Rule(
+        "GET", "/api/v1/schema/definition", Permission.CHECKLISTS_VIEW, ALL
+    ),
+    "checklists_api.item_types": Rule("GET", "/api/v1/item-types", Permission.CHECKLISTS_VIEW, ALL),
+    "audits.start": Rule("GET", "/audits/start", Permission.AUDITS_FILL, FILLERS),
+    "audits.fill": Rule("GET", "/audits/{audit}/fill", Permission.AUDITS_FILL, FILLERS),
+    "audits.index": Rule("GET", "/audits/", Permission.AUDITS_VIEW, ALL),
+    "audits.detail": Rule("GET", "/audits/{audit}", Permission.AUDITS_VIEW, ALL),
+    "audits.evidence": Rule("GET", "/audits/{audit}/evidence/{sha}", Permission.AUDITS_VIEW, ALL),
+    "audits_api.create": Rule("POST", "/api/v1/audits", Permission.AUDITS_FILL, FILLERS),
+    "audits_api.save_draft": Rule(
+        "PUT", "/api/v1/audits/{audit}/draft", Permission.AUDITS_FILL, FILLERS
+    ),
+    "audits_api.upload_evidence": Rule(
+        "POST", "/api/v1/audits/{audit}/evidence", Permission.AUDITS_FILL, FILLERS
+    ),
+    "audits_api.submit": Rule(
+        "POST", "/api/v1/audits/{audit}/submit", Permission.AUDITS_FILL, FILLERS
+    ),
+    "audits_api.list_audits": Rule("GET", "/api/v1/audits", Permission.AUDITS_VIEW, ALL),
+    "audits_api.get_audit": Rule("GET", "/api/v1/audits/{audit}", Permission.AUDITS_VIEW, ALL),
 }
 
 GUARDED = sorted(name for name, rule in MATRIX.items() if rule.guard != "public")
@@ -80,8 +129,24 @@ def test_views_declare_the_guard_the_matrix_expects(app: Flask) -> None:
         assert declared == expected, name
 
 
-def _request(client: FlaskClient, rule: Rule, user_id: int, token_id: int) -> int:
-    path = rule.path.format(user=user_id, token=token_id)
+@dataclass(frozen=True)
+class Ids:
+    user: int
+    token: int
+    checklist: int
+    version: int
+    audit: str
+
+
+def _request(client: FlaskClient, rule: Rule, ids: Ids) -> int:
+    path = rule.path.format(
+        user=ids.user,
+        token=ids.token,
+        checklist=ids.checklist,
+        version=ids.version,
+        audit=ids.audit,
+        sha="0" * 64,
+    )
     csrf = csrf_token_from(client.get("/login").get_data(as_text=True))
     if rule.method == "GET":
         return client.get(path).status_code
@@ -102,9 +167,15 @@ def test_permission_matrix(
     token = tokens.issue_token(
         db_session, user=other, name="t", scopes=frozenset({Permission.PLANT_VIEW}), days=1
     )
+    version = factories.published_version(
+        db_session, other, factories.definition(factories.passfail("a"))
+    )
+    asset = factories.machine(db_session)
+    audit = start_audit(db_session, user=other, version_id=version.id, asset_code=asset.code)
     db_session.commit()
     login(client, make_user(role).email)
-    status = _request(client, rule, other.id, token.token.id)
+    ids = Ids(other.id, token.token.id, version.checklist_id, version.id, audit.client_uuid)
+    status = _request(client, rule, ids)
     if role in rule.allowed:
         assert status not in (401, 403), status
         assert status < 500, status
@@ -116,7 +187,7 @@ def test_permission_matrix(
 @pytest.mark.parametrize("endpoint", GUARDED)
 def test_anonymous_is_sent_to_sign_in_or_gets_401(client: FlaskClient, endpoint: str) -> None:
     rule = MATRIX[endpoint]
-    path = rule.path.format(user=1, token=1)
+    path = rule.path.format(user=1, token=1, checklist=1, version=1, audit="0" * 36, sha="0" * 64)
     csrf = csrf_token_from(client.get("/login").get_data(as_text=True))
     if path.startswith("/api/"):
         response = client.open(path, method=rule.method, headers={"X-CSRFToken": csrf})

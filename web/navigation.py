@@ -20,6 +20,9 @@ class NavEntry:
 #: Ordered as the floor uses them: filling first, administration last.
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("web.home", "Home", Permission.PLANT_VIEW),
+    NavEntry("audits.start", "Start audit", Permission.AUDITS_FILL),
+    NavEntry("audits.index", "Audits", Permission.AUDITS_VIEW),
+    NavEntry("checklists.index", "Checklists", Permission.CHECKLISTS_VIEW),
     NavEntry("plant.assets", "Plant", Permission.PLANT_VIEW),
     NavEntry("accounts.users", "Users", Permission.USERS_MANAGE),
     NavEntry("accounts.api_tokens", "API tokens", Permission.TOKENS_OWN),

@@ -19,6 +19,172 @@ def _problem_responses(*statuses: int) -> dict[str, Any]:
     }
 
 
+def _json_response(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema or {"type": "object"}}},
+    }
+
+
+def _path_param(name: str, kind: str = "integer") -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+def _checklist_paths() -> dict[str, Any]:
+    return {
+        "/api/v1/checklists": {
+            "get": {
+                "summary": "Checklists with their latest version",
+                "responses": {"200": _json_response("Checklists"), **_problem_responses(401, 403)},
+            }
+        },
+        "/api/v1/checklists/{checklist_id}/versions": {
+            "get": {
+                "summary": "Versions of a checklist",
+                "parameters": [_path_param("checklist_id")],
+                "responses": {
+                    "200": _json_response("Versions"),
+                    **_problem_responses(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/versions/{version_id}": {
+            "get": {
+                "summary": "One immutable version with its definition and content hash",
+                "parameters": [_path_param("version_id")],
+                "responses": {
+                    "200": _json_response("Version"),
+                    **_problem_responses(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/schema/definition": {
+            "get": {
+                "summary": "JSON Schema of checklist definitions",
+                "responses": {"200": _json_response("JSON Schema")},
+            }
+        },
+        "/api/v1/item-types": {
+            "get": {
+                "summary": "Item types and their config schemas",
+                "responses": {"200": _json_response("Item types")},
+            }
+        },
+    }
+
+
+def _audit_paths() -> dict[str, Any]:
+    uuid = _path_param("client_uuid", "string")
+    answers = {"type": "object", "description": "item key → {value, comment, reaction, photos}"}
+    return {
+        "/api/v1/audits": {
+            "get": {
+                "summary": "Audits: one's own, or all with audits:view-all",
+                "description": "Filters: checklist, asset, auditor, result, status, since, until.",
+                "responses": {"200": _json_response("Audits"), **_problem_responses(401, 403, 422)},
+            },
+            "post": {
+                "summary": "Submit an audit in one call, or start a draft with submit=false",
+                "description": "Idempotent by client_uuid: an identical resend returns 200, another 409.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["client_uuid", "version_id", "asset_code"],
+                                "properties": {
+                                    "client_uuid": {"type": "string", "format": "uuid"},
+                                    "version_id": {"type": "integer"},
+                                    "asset_code": {"type": "string"},
+                                    "submit": {"type": "boolean", "default": True},
+                                    "answers": answers,
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json_response("Created"),
+                    "200": _json_response("Identical resend: the same audit"),
+                    **_problem_responses(401, 403, 404, 409, 413, 422),
+                },
+            },
+        },
+        "/api/v1/audits/{client_uuid}": {
+            "get": {
+                "summary": "One audit",
+                "parameters": [uuid],
+                "responses": {"200": _json_response("Audit"), **_problem_responses(401, 404)},
+            }
+        },
+        "/api/v1/audits/{client_uuid}/draft": {
+            "put": {
+                "summary": "Autosave a draft's answers",
+                "parameters": [uuid],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"answers": answers, "revision": {"type": "integer"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json_response("Saved"),
+                    **_problem_responses(401, 404, 409, 422),
+                },
+            }
+        },
+        "/api/v1/audits/{client_uuid}/evidence": {
+            "post": {
+                "summary": "Upload a photo or signature (JPEG, PNG, WebP); idempotent by sha256",
+                "parameters": [uuid],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "kind": {"enum": ["photo", "signature"]},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json_response("Stored"),
+                    **_problem_responses(401, 404, 409, 413, 422),
+                },
+            }
+        },
+        "/api/v1/audits/{client_uuid}/submit": {
+            "post": {
+                "summary": "Submit a draft; 422 lists every item that needs attention",
+                "parameters": [uuid],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object", "properties": {"answers": answers}}
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _json_response("Submitted"),
+                    "200": _json_response("Identical resend"),
+                    **_problem_responses(401, 404, 409, 422),
+                },
+            }
+        },
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """Build the document (cheap; called per request to ``/api/v1/openapi.json``)."""
     return {
@@ -79,6 +245,8 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **_checklist_paths(),
+            **_audit_paths(),
             "/healthz": {
                 "get": {
                     "summary": "Health of the app and its database",

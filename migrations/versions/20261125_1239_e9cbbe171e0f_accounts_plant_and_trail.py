@@ -162,7 +162,7 @@ def upgrade() -> None:
         sa.Column("token_id", sa.Integer(), nullable=False),
         sa.Column("scope", sa.String(length=40), nullable=False),
         sa.CheckConstraint(
-            "scope IN ('plant:view', 'plant:manage', 'checklists:view', 'checklists:edit', 'audits:fill', 'audits:view-all', 'reports:view', 'users:manage', 'tokens:own')",
+            "scope IN ('plant:view', 'plant:manage', 'checklists:view', 'checklists:edit', 'audits:fill', 'audits:view', 'audits:view-all', 'reports:view', 'users:manage', 'tokens:own')",
             name=op.f("ck_api_token_scopes_scope_known"),
         ),
         sa.ForeignKeyConstraint(

@@ -39,7 +39,7 @@ def test_openapi_document_lists_the_api(client: FlaskClient) -> None:
     assert document["openapi"].startswith("3.1")
     documented = {path for path in document["paths"] if path.startswith("/api/")}
     routed = {
-        rule.rule.replace("<int:", "{").replace(">", "}")
+        rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
         for rule in client.application.url_map.iter_rules()
         if rule.rule.startswith("/api/") and rule.endpoint != "web.openapi"
     }

@@ -1,0 +1,37 @@
+"""Rendering a version's blank tablet form from the item-type Jinja macros, cached per version.
+
+A published version never changes, so its HTML is rendered once per content hash; the page
+around it (who, where, draft answers) is rendered per request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import render_template
+from markupsafe import Markup
+
+from forms.validation import CompiledVersion
+
+_CACHE: OrderedDict[str, Markup] = OrderedDict()
+_CACHE_SIZE = 128
+_LOCK = threading.Lock()
+
+
+def blank_form(content_hash: str, compiled: CompiledVersion) -> Markup:
+    """The HTML of the version's items (no answers), from cache when possible.
+
+    Must run inside a Flask app context (it uses the app's Jinja environment).
+    """
+    with _LOCK:
+        cached = _CACHE.get(content_hash)
+        if cached is not None:
+            _CACHE.move_to_end(content_hash)
+            return cached
+    html = Markup(render_template("forms/checklist_body.html", definition=compiled.definition))  # noqa: S704 - autoescaped template output
+    with _LOCK:
+        _CACHE[content_hash] = html
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return html

@@ -85,7 +85,7 @@ def _audit_paths() -> dict[str, Any]:
             },
             "post": {
                 "summary": "Submit an audit in one call, or start a draft with submit=false",
-                "description": "Idempotent by client_uuid: an identical resend returns 200, another 409.",
+                "description": "Idempotent by client_uuid: identical resend 200, different 409.",
                 "requestBody": {
                     "required": True,
                     "content": {

@@ -3,6 +3,7 @@ the audit list with filters, one audit, and its evidence files."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -103,6 +104,7 @@ def fill(client_uuid: str) -> str | WerkzeugResponse:
         asset=asset,
         body=body,
         definition=version_document(version),
+        draft=json.loads(audit.answers),
     )
 
 

@@ -153,7 +153,7 @@ function refresh () {
       continue
     }
     if (item.type === 'instruction') continue
-    if (visible) { total += 1; if (answers[item.key] && answers[item.key].value !== undefined) done += 1 }
+    if (visible) { total += 1; if (isFilled(item, answers[item.key])) done += 1 }
     if (item.type === 'repeat') {
       for (const row of el.querySelectorAll(':scope > [data-rows] > [data-row]')) {
         for (const child of item.items) {
@@ -169,6 +169,12 @@ function refresh () {
   form.ownerDocument.querySelector('[data-progress-text]').textContent = `${done} of ${total} answered`
   form.ownerDocument.querySelector('[data-progress-fill]').style.width = total ? `${Math.round(100 * done / total)}%` : '0%'
   return answers
+}
+
+function isFilled (item, envelope) {
+  if (!envelope || envelope.value === undefined) return false
+  if (item.type === 'repeat') return envelope.value.some(row => Object.keys(row).length > 0)
+  return true
 }
 
 function showFailExtras (el, failed) {

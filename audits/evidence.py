@@ -66,14 +66,12 @@ def check_image(data: bytes) -> CheckedImage:
                 image.verify()
     except InvalidInput:
         raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
-        raise _refuse(
-            "Only JPEG, PNG or WebP photos are accepted.", "unsupported_file_type"
-        ) from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        message = f"The image has more than {MAX_PIXELS // 1_000_000} megapixels."
+        raise _refuse(message, "too_many_pixels") from exc
+    except UnidentifiedImageError as exc:
+        message = "Only JPEG, PNG or WebP photos are accepted."
+        raise _refuse(message, "unsupported_file_type") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise _refuse("The image is damaged and cannot be read.", "corrupt_image") from exc
     return CheckedImage(

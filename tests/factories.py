@@ -15,6 +15,16 @@ from forms.services import create_checklist, publish
 from plant.models import Asset, AssetKind
 from plant.services import create_asset
 
+__all__ = [
+    "PASSWORD",
+    "Role",
+    "UserFactory",
+    "definition",
+    "machine",
+    "passfail",
+    "published_version",
+]
+
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 

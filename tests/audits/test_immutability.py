@@ -1,0 +1,74 @@
+"""A submitted audit never changes: the ORM refuses it, and so does the database itself."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import text, update
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
+
+from audits import services
+from audits.models import Audit, AuditAnswer, ImmutableRecord
+from tests.audits.conftest import ALL_YES, Scene
+
+pytestmark = pytest.mark.integration
+
+
+def submitted(db_session: Session, scene: Scene) -> Audit:
+    return services.submit_audit(
+        db_session,
+        user=scene.operator,
+        client_uuid=str(uuid.uuid4()),
+        answers=ALL_YES,
+        version_id=scene.version.id,
+        asset_code=scene.asset.code,
+    ).audit
+
+
+def test_orm_refuses_to_change_a_submitted_audit(db_session: Session, scene: Scene) -> None:
+    audit = submitted(db_session, scene)
+    audit.score = 0
+    with pytest.raises(ImmutableRecord):
+        db_session.flush()
+    db_session.rollback()
+
+
+def test_orm_refuses_to_delete_answers(db_session: Session, scene: Scene) -> None:
+    audit = submitted(db_session, scene)
+    db_session.delete(audit.answer_rows[0])
+    with pytest.raises(ImmutableRecord):
+        db_session.flush()
+    db_session.rollback()
+
+
+def test_database_refuses_sql_update_of_submitted_audit(db_session: Session, scene: Scene) -> None:
+    audit = submitted(db_session, scene)
+    db_session.flush()
+    with pytest.raises(DatabaseError, match="immutable"), db_session.begin_nested():
+        db_session.execute(
+            update(Audit).where(Audit.id == audit.id).values(result="pass", score=100)
+        )
+
+
+def test_database_refuses_sql_update_and_delete_of_answers(
+    db_session: Session, scene: Scene
+) -> None:
+    audit = submitted(db_session, scene)
+    with pytest.raises(DatabaseError, match="immutable"), db_session.begin_nested():
+        db_session.execute(
+            update(AuditAnswer).where(AuditAnswer.audit_id == audit.id).values(outcome="pass")
+        )
+    with pytest.raises(DatabaseError, match="deleted|immutable"), db_session.begin_nested():
+        db_session.execute(text("DELETE FROM audit_answers WHERE audit_id = :id"), {"id": audit.id})
+
+
+def test_database_allows_draft_updates(db_session: Session, scene: Scene) -> None:
+    draft = services.start_audit(
+        db_session, user=scene.operator, version_id=scene.version.id, asset_code=scene.asset.code
+    )
+    db_session.flush()
+    db_session.execute(update(Audit).where(Audit.id == draft.id).values(answers='{"x": 1}'))
+    db_session.expire_all()
+    assert db_session.get(Audit, draft.id).answers == '{"x": 1}'  # type: ignore[union-attr]

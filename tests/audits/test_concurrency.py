@@ -1,0 +1,122 @@
+"""100 parallel identical submissions make exactly one audit (real server, real database)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from accounts import tokens
+from accounts.roles import Permission, Role
+from accounts.services import create_user
+from app import create_app
+from audits.models import Audit
+from extensions import Database, build_engine, db
+from forms.library import templates as library_templates
+from tests import factories
+from tests.audits.conftest import ALL_YES
+from tests.conftest import BACKENDS, migrate, settings_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=BACKENDS)
+def scratch_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database that requests commit into for real."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
+        migrate(url)
+        yield url
+        return
+    server = make_url(os.environ["GEMBA_TEST_DATABASE_URL"])
+    name = f"{server.database}_cc_{uuid.uuid4().hex[:8]}"
+    admin = build_engine(server.set(database="postgres")).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_parallel_identical_submits_make_one_audit(scratch_url: str, tmp_path: Path) -> None:
+    app = create_app(settings_for(scratch_url, tmp_path))
+    with app.app_context():
+        operator, _ = create_user(
+            db.session,
+            actor_id=None,
+            email="op@example.com",
+            display_name="Op",
+            role=Role.OPERATOR,
+            password="x" * 12,
+        )
+        engineer, _ = create_user(
+            db.session,
+            actor_id=None,
+            email="eng@example.com",
+            display_name="Eng",
+            role=Role.ENGINEER,
+            password="x" * 12,
+        )
+        version = factories.published_version(
+            db.session, engineer, dict(library_templates()["lpa-layer-1"])
+        )
+        asset = factories.machine(db.session)
+        issued = tokens.issue_token(
+            db.session, user=operator, name="t", scopes=frozenset({Permission.AUDITS_FILL}), days=1
+        )
+        db.session.commit()
+        body = json.dumps(
+            {
+                "client_uuid": str(uuid.uuid4()),
+                "version_id": version.id,
+                "asset_code": asset.code,
+                "answers": ALL_YES,
+            }
+        )
+        plaintext = issued.plaintext
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    start = threading.Barrier(100)
+
+    def post() -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        start.wait()
+        connection.request(
+            "POST",
+            "/api/v1/audits",
+            body=body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {plaintext}"},
+        )
+        status = connection.getresponse().status
+        connection.close()
+        return status
+
+    try:
+        with ThreadPoolExecutor(max_workers=100) as pool:
+            statuses = list(pool.map(lambda _n: post(), range(100)))
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert sorted(set(statuses)) == [200, 201], statuses
+    assert statuses.count(201) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Audit)) == 1
+    Database.state(app).engine.dispose()

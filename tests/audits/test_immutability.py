@@ -60,7 +60,7 @@ def test_database_refuses_sql_update_and_delete_of_answers(
         db_session.execute(
             update(AuditAnswer).where(AuditAnswer.audit_id == audit.id).values(outcome="pass")
         )
-    with pytest.raises(DatabaseError, match="deleted|immutable"), db_session.begin_nested():
+    with pytest.raises(DatabaseError, match=r"deleted|immutable"), db_session.begin_nested():
         db_session.execute(text("DELETE FROM audit_answers WHERE audit_id = :id"), {"id": audit.id})
 
 

@@ -103,7 +103,8 @@ def test_fill_fail_fix_and_submit_press_startup(
     oil = item(page, "oil_pressure").locator("[data-fail-extras]")
     oil.get_by_label("What is wrong?").fill("Pressure 230 bar after warm-up.")
     oil.get_by_text("Contained").click()
-    item(page, "deviation_note").get_by_role("textbox", name="What differs").fill("Valve set too high.")
+    note = item(page, "deviation_note").get_by_role("textbox", name="What differs")
+    note.fill("Valve set too high.")
     page.screenshot(path=str(artifacts / f"fill-{viewport}.png"), full_page=True)
 
     page.get_by_role("button", name="Submit audit").click()

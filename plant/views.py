@@ -1,13 +1,14 @@
-"""Plant pages: the asset tree."""
+"""Plant pages: the asset tree, and a QR code per machine that starts an audit there."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import segno
+from flask import Blueprint, Response, render_template, url_for
 
 from accounts.access import require
 from accounts.roles import Permission
 from extensions import db
-from plant.services import asset_tree
+from plant.services import asset_tree, find_asset
 
 bp = Blueprint("plant", __name__, url_prefix="/plant")
 
@@ -17,3 +18,17 @@ bp = Blueprint("plant", __name__, url_prefix="/plant")
 def assets() -> str:
     """The plant's asset tree: sites, areas, lines, cells and machines."""
     return render_template("plant/assets.html", tree=asset_tree(db.session))
+
+
+@bp.get("/assets/<code>/qr.svg")
+@require(Permission.PLANT_VIEW)
+def asset_qr(code: str) -> Response:
+    """A QR code to stick on the machine: scanning it opens "Start audit" for this asset."""
+    asset = find_asset(db.session, code)
+    target = url_for("audits.start", asset=asset.code, _external=True)
+    svg = segno.make(target, error="m").svg_inline(
+        scale=6, border=2, title=f"Start audit at {asset.name}"
+    )
+    return Response(
+        svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )

@@ -57,6 +57,7 @@ MATRIX: dict[str, Rule] = {
         "DELETE", "/api/v1/tokens/{token}", Permission.TOKENS_OWN, ALL
     ),
     "plant.assets": Rule("GET", "/plant/assets", Permission.PLANT_VIEW, ALL),
+    "plant.asset_qr": Rule("GET", "/plant/assets/{asset}/qr.svg", Permission.PLANT_VIEW, ALL),
     "accounts.users": Rule("GET", "/admin/users", Permission.USERS_MANAGE, frozenset({AD})),
     "accounts.invite_user": Rule(
         "GET", "/admin/users/new", Permission.USERS_MANAGE, frozenset({AD})
@@ -136,6 +137,7 @@ class Ids:
     checklist: int
     version: int
     audit: str
+    asset: str
 
 
 def _request(client: FlaskClient, rule: Rule, ids: Ids) -> int:
@@ -145,6 +147,7 @@ def _request(client: FlaskClient, rule: Rule, ids: Ids) -> int:
         checklist=ids.checklist,
         version=ids.version,
         audit=ids.audit,
+        asset=ids.asset,
         sha="0" * 64,
     )
     csrf = csrf_token_from(client.get("/login").get_data(as_text=True))
@@ -174,7 +177,9 @@ def test_permission_matrix(
     audit = start_audit(db_session, user=other, version_id=version.id, asset_code=asset.code)
     db_session.commit()
     login(client, make_user(role).email)
-    ids = Ids(other.id, token.token.id, version.checklist_id, version.id, audit.client_uuid)
+    ids = Ids(
+        other.id, token.token.id, version.checklist_id, version.id, audit.client_uuid, asset.code
+    )
     status = _request(client, rule, ids)
     if role in rule.allowed:
         assert status not in (401, 403), status
@@ -187,7 +192,9 @@ def test_permission_matrix(
 @pytest.mark.parametrize("endpoint", GUARDED)
 def test_anonymous_is_sent_to_sign_in_or_gets_401(client: FlaskClient, endpoint: str) -> None:
     rule = MATRIX[endpoint]
-    path = rule.path.format(user=1, token=1, checklist=1, version=1, audit="0" * 36, sha="0" * 64)
+    path = rule.path.format(
+        user=1, token=1, checklist=1, version=1, audit="0" * 36, sha="0" * 64, asset="X"
+    )
     csrf = csrf_token_from(client.get("/login").get_data(as_text=True))
     if path.startswith("/api/"):
         response = client.open(path, method=rule.method, headers={"X-CSRFToken": csrf})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from errors import Conflict, InvalidInput, NotFound
 from plant.models import Asset, AssetKind
 from plant.services import asset_tree, create_asset, find_asset
+from tests.conftest import login
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.integration
 
@@ -101,3 +104,27 @@ def test_database_refuses_a_rootless_area(db_session: Session) -> None:
     db_session.add(Asset(kind="area", code="ORPHAN", name="Orphan", parent_id=None))
     with pytest.raises(IntegrityError):
         db_session.flush()
+
+
+def test_machine_qr_code_links_to_start_audit(
+    client: FlaskClient, db_session: Session, make_user: UserFactory
+) -> None:
+    _site_with_line(db_session)
+    create_asset(
+        db_session,
+        actor_id=None,
+        kind=AssetKind.MACHINE,
+        code="S-M1",
+        name="Press A",
+        parent_code="S-A-L",
+    )
+    db_session.commit()
+    login(client, make_user().email)
+    response = client.get("/plant/assets/S-M1/qr.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.get_data(as_text=True).startswith("<svg")
+    assert "Start audit at Press A" in response.get_data(as_text=True)
+    page = client.get("/plant/assets").get_data(as_text=True)
+    assert "/audits/start?asset=S-M1" in page
+    assert client.get("/plant/assets/NOPE/qr.svg").status_code == 404

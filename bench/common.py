@@ -89,27 +89,35 @@ def per_call_seconds(fn: Callable[[], object], number: int) -> float:
             gc.enable()
 
 
+def calls_per_round(fn: Callable[[], object], round_seconds: float) -> int:
+    """How many calls of ``fn`` fill about ``round_seconds`` (at least one)."""
+    once = per_call_seconds(fn, 1)
+    return max(1, min(100_000, int(round_seconds / max(once, 1e-7))))
+
+
 def compare(
     baseline: Callable[[], object],
     gemba: Callable[[], object],
     *,
-    rounds: int,
-    number: int,
+    rounds: int = 7,
+    round_seconds: float = 0.2,
     warmup: int = 3,
 ) -> tuple[float, float]:
     """Median seconds per call of ``baseline`` and ``gemba``.
 
-    Rounds alternate between the two so that drift of the machine (frequency scaling, other
-    load) affects both alike.
+    Each round calls a function back to back for about ``round_seconds``; rounds alternate
+    between the two so that drift of the machine (frequency scaling, other load) affects both.
     """
     for _ in range(warmup):
         baseline()
         gemba()
+    base_number = calls_per_round(baseline, round_seconds)
+    gemba_number = calls_per_round(gemba, round_seconds)
     base_times: list[float] = []
     gemba_times: list[float] = []
     for _ in range(rounds):
-        base_times.append(per_call_seconds(baseline, number))
-        gemba_times.append(per_call_seconds(gemba, number))
+        base_times.append(per_call_seconds(baseline, base_number))
+        gemba_times.append(per_call_seconds(gemba, gemba_number))
     return statistics.median(base_times), statistics.median(gemba_times)
 
 

@@ -81,6 +81,14 @@ class Conflict(DomainError):
     title = "This conflicts with the current state"
 
 
+class PayloadTooLarge(DomainError):
+    """An upload or body exceeds a size limit."""
+
+    status = 413
+    code = "payload_too_large"
+    title = "What you sent is too large"
+
+
 def field_error(pointer: str, code: str, message: str) -> InvalidInput:
     """Shorthand for an ``InvalidInput`` about a single field."""
     return InvalidInput(message, [FieldError(pointer, code, message)])

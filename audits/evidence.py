@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from errors import FieldError, InvalidInput
+from errors import FieldError, InvalidInput, PayloadTooLarge
 
 #: Largest accepted image (24 megapixels: a good phone photo is 12).
 MAX_PIXELS = 24_000_000
@@ -46,12 +46,14 @@ def check_image(data: bytes) -> CheckedImage:
     """Verify that ``data`` is a JPEG, PNG or WebP image of acceptable size.
 
     Raises:
-        InvalidInput: empty, too large, not an allowed image type, too many pixels or corrupt.
+        PayloadTooLarge: more than ``MAX_BYTES``.
+        InvalidInput: empty, not an allowed image type, too many pixels or corrupt.
     """
     if not data:
         raise _refuse("The file is empty.", "empty_file")
     if len(data) > MAX_BYTES:
-        raise _refuse(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.", "file_too_large")
+        message = f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."
+        raise PayloadTooLarge(message, [FieldError("/file", "file_too_large", message)])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -12,7 +12,7 @@ from accounts.roles import Role
 from audits import services
 from audits.evidence import EvidenceStore
 from audits.models import Audit, AuditAnswer, Evidence
-from errors import Conflict, InvalidInput, NotFound
+from errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from tests import factories
 from tests.audits.conftest import ALL_YES, Scene, image_bytes
 from tests.factories import UserFactory
@@ -353,3 +353,25 @@ def test_count_audits_for_version(db_session: Session, scene: Scene) -> None:
         db_session, user=scene.operator, version_id=scene.version.id, asset_code=scene.asset.code
     )
     assert services.count_audits_for_version(db_session, scene.version.id) == 2
+
+
+def test_store_evidence_refuses_oversized_file_with_413(
+    db_session: Session, scene: Scene, store: EvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audits import evidence
+
+    monkeypatch.setattr(evidence, "MAX_BYTES", 1000)
+    audit = services.start_audit(
+        db_session, user=scene.operator, version_id=scene.version.id, asset_code=scene.asset.code
+    )
+    with pytest.raises(PayloadTooLarge) as info:
+        services.store_evidence(
+            db_session,
+            user=scene.operator,
+            client_uuid=audit.client_uuid,
+            kind="photo",
+            data=image_bytes("PNG", size=(300, 300), color=(1, 2, 3)) + b"\x00" * 1000,
+            store=store,
+        )
+    assert info.value.status == 413
+    assert info.value.errors[0].code == "file_too_large"

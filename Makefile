@@ -57,6 +57,10 @@ jstest: vendor
 pytest: venv vendor
 	$(BIN)/pytest --cov --cov-report=term
 
+## bench: benchmarks against bare baselines in the same run; one summary line per figure
+bench: venv vendor
+	$(BIN)/python -m bench
+
 ## lock: re-resolve requirements.lock after changing pyproject.toml (needs the registry)
 lock: venv
 	$(BIN)/python -m pip install --quiet uv==0.13.8

@@ -76,7 +76,11 @@ def format_ratio(ratio: float) -> str:
 
 
 def per_call_seconds(fn: Callable[[], object], number: int) -> float:
-    """Seconds per call of ``fn`` over ``number`` back-to-back calls (GC paused meanwhile)."""
+    """Seconds per call of ``fn`` over ``number`` back-to-back calls.
+
+    The garbage collector is paused meanwhile, as ``timeit`` does: its cost depends on the whole
+    process's heap (both sides share it here) and makes the figures noisy.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -79,7 +79,7 @@ def _gemba_env(tmp: Path) -> dict[str, str]:
 
 def _prepare_gemba(tmp: Path, env: Mapping[str, str]) -> Seeded:
     """Migrate a fresh database through the CLI, then seed it in this process."""
-    subprocess.run(  # noqa: S603 - fixed argument list, our own interpreter
+    subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
         cwd=PROJECT_ROOT,
         env=dict(env),

@@ -17,8 +17,12 @@ import jinja2
 from flask import Flask
 from flask.testing import FlaskClient
 
+from accounts.models import User
+from app import create_app
+from audits.services import save_draft, start_audit
 from bench.common import BENCH_PASSWORD, BENCH_SECRET, Result, Target, compare, note
-from bench.data import OPERATOR_EMAIL, definition_document, migrate, seed
+from bench.data import OPERATOR_EMAIL, definition_document, full_answers, migrate, seed
+from extensions import Database, db
 
 NAME = "tablet-page-100-items"
 TARGET = Target("<=", 2)
@@ -40,7 +44,8 @@ BARE_TEMPLATE = """<!doctype html>
       {% endfor %}
     {% elif item.type == "choice" %}
       {% for option in item.options %}
-      <label><input type="radio" name="{{ item.key }}" value="{{ option.value }}">{{ option.label }}</label>
+      <label><input type="radio" name="{{ item.key }}" value="{{ option.value }}">
+        {{- option.label }}</label>
       {% endfor %}
     {% elif item.type == "number" %}
       <input id="in-{{ item.key }}" type="number" step="any" name="{{ item.key }}"> {{ item.unit }}
@@ -78,13 +83,11 @@ def _csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def _gemba_client(instance: Path) -> tuple[FlaskClient, str]:
-    """A signed-in operator's test client on a fresh, seeded database and a draft's fill URL."""
-    from accounts.models import User
-    from app import create_app
-    from audits.services import start_audit
-    from extensions import db
+def _gemba_client(instance: Path) -> tuple[Flask, FlaskClient, str]:
+    """A signed-in operator's test client on a fresh, seeded database and a draft's fill URL.
 
+    The draft holds every answer already (an operator reopening a finished page on the tablet).
+    """
     database_url = f"sqlite:///{instance / 'gemba.sqlite3'}"
     migrate(database_url)
     app = create_app(
@@ -107,6 +110,13 @@ def _gemba_client(instance: Path) -> tuple[FlaskClient, str]:
             version_id=seeded.version_id,
             asset_code=seeded.asset_code,
         )
+        save_draft(
+            db.session,
+            user=operator,
+            client_uuid=audit.client_uuid,
+            answers=full_answers(definition_document()),
+            revision=None,
+        )
         db.session.commit()
         client_uuid = audit.client_uuid
     client = app.test_client()
@@ -117,7 +127,7 @@ def _gemba_client(instance: Path) -> tuple[FlaskClient, str]:
     )
     if response.status_code != 302:
         raise RuntimeError(f"sign-in failed with {response.status_code}")
-    return client, f"/audits/{client_uuid}/fill"
+    return app, client, f"/audits/{client_uuid}/fill"
 
 
 def run() -> list[Result]:
@@ -125,7 +135,7 @@ def run() -> list[Result]:
     document = definition_document()
     base_client = bare_app(document).test_client()
     with tempfile.TemporaryDirectory(prefix="gemba-bench-page-") as tmp:
-        gemba_client, fill_url = _gemba_client(Path(tmp))
+        app, gemba_client, fill_url = _gemba_client(Path(tmp))
         sizes: dict[str, int] = {}
 
         def baseline() -> None:
@@ -140,7 +150,10 @@ def run() -> list[Result]:
                 raise AssertionError(f"fill page answered {response.status_code}")
             sizes["gemba"] = len(response.data)
 
-        base_s, gemba_s = compare(baseline, gemba, rounds=7, round_seconds=0.25)
+        try:
+            base_s, gemba_s = compare(baseline, gemba, rounds=7, round_seconds=0.25)
+        finally:
+            Database.state(app).engine.dispose()
     note(
         f"{NAME}: page size baseline {sizes['baseline'] // 1024} KiB, "
         f"gemba {sizes['gemba'] // 1024} KiB"

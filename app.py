@@ -78,12 +78,13 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_request_logging(app)
+    init_access(app)
 
+    # After authentication (a read of its own): from here on, a mutating request's first
+    # statement takes the SQLite write lock, so read-then-write never fails with SQLITE_BUSY.
     @app.before_request
     def _mark_write_request() -> None:
         g.write_request = request.method not in ("GET", "HEAD", "OPTIONS")
-
-    init_access(app)
     init_error_handlers(app)
     app.jinja_env.globals["visible_navigation"] = visible_navigation
 

@@ -11,9 +11,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from canonical import canonical_json
@@ -120,9 +130,13 @@ def record_event(
         prev_hash=prev_hash,
     )
     event.hash = _event_hash(event)
-    session.add(event)
+    # Core statements: cheaper than the unit of work, and the event is never changed afterwards.
+    session.execute(
+        insert(cast(Table, TrailEvent.__table__)).values(
+            {column.key: getattr(event, column.key) for column in TrailEvent.__table__.columns}
+        )
+    )
     session.execute(update(TrailHead).where(TrailHead.id == 1).values(last_hash=event.hash))
-    session.flush()
     return event
 
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from accounts.models import ApiToken, User
 from accounts.roles import Permission, Role, is_allowed
-from accounts.tokens import resolve_token
+from accounts.tokens import record_token_use, resolve_token
 from errors import AuthenticationRequired, PermissionDenied
 from extensions import csrf, db, login_manager
 
@@ -132,8 +132,13 @@ def _authenticate_bearer_and_check_csrf() -> None:
             # Raised by the guards, so public pages (/healthz, /login) still answer.
             g.bearer_error = exc
             return
+        # End the read transaction so the view's own (possibly write-locking) one starts fresh.
+        db.session.rollback()
         if touched:
-            db.session.commit()  # "last used" must survive read-only requests
+            # "last used" must survive read-only requests: a short write of its own.
+            g.write_request = True
+            record_token_use(db.session, token.id)
+            db.session.commit()
         g.api_token = token
         # A token request carries no cookie to forge, so CSRF does not apply to it.
         return

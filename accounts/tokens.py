@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accounts.models import ApiToken, ApiTokenScope, User
@@ -124,7 +124,7 @@ def revoke_token(session: Session, *, user: User, token_id: int) -> ApiToken:
 def resolve_token(
     session: Session, plaintext: str, *, now: datetime | None = None
 ) -> tuple[ApiToken, bool]:
-    """Return the usable token for a Bearer value, and whether its "last used" time changed.
+    """Return the usable token for a Bearer value, and whether its "last used" time is stale.
 
     Raises:
         AuthenticationRequired: malformed, unknown, revoked or expired token, or deactivated owner;
@@ -144,8 +144,11 @@ def resolve_token(
     if not token.user.is_active:
         raise AuthenticationRequired("The token's user is deactivated.")
     # Writing on every request would serialise readers on SQLite; once a minute is plenty.
-    touched = token.last_used_at is None or moment - token.last_used_at > timedelta(minutes=1)
-    if touched:
-        token.last_used_at = moment
-        session.flush()
-    return token, touched
+    stale = token.last_used_at is None or moment - token.last_used_at > timedelta(minutes=1)
+    return token, stale
+
+
+def record_token_use(session: Session, token_id: int, *, now: datetime | None = None) -> None:
+    """Note that a token was just used (flushes; the caller commits)."""
+    moment = now or utcnow()
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=moment))

@@ -90,8 +90,9 @@ def create() -> tuple[dict[str, Any], int]:
         version_id=version_id,
         asset_code=asset_code,
     )
+    body = audit_json(outcome.audit)  # before the commit: no second transaction afterwards
     db.session.commit()
-    return audit_json(outcome.audit), 200 if outcome.replayed else 201
+    return body, 200 if outcome.replayed else 201
 
 
 @bp.put("/<client_uuid>/draft")
@@ -146,8 +147,9 @@ def submit(client_uuid: str) -> tuple[dict[str, Any], int]:
     outcome = services.submit_audit(
         db.session, user=user, client_uuid=client_uuid, answers=require_type(body, "answers", dict)
     )
+    reply = audit_json(outcome.audit)  # before the commit: no second transaction afterwards
     db.session.commit()
-    return audit_json(outcome.audit), 200 if outcome.replayed else 201
+    return reply, 200 if outcome.replayed else 201
 
 
 def _day(name: str) -> datetime | None:

@@ -10,9 +10,9 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -71,8 +71,12 @@ def start_audit(
     version_id: int,
     asset_code: str,
     client_uuid: str | None = None,
+    record: bool = True,
 ) -> Audit:
     """Create a draft audit of a version at an asset (idempotent per ``client_uuid``).
+
+    ``record=False`` skips the trail event when the start is part of a direct submit, which
+    records one event for the whole action.
 
     Raises:
         NotFound: unknown version or asset.
@@ -105,6 +109,8 @@ def start_audit(
     )
     session.add(audit)
     session.flush()
+    if not record:
+        return audit
     record_event(
         session,
         actor_id=user.id,
@@ -298,7 +304,12 @@ def _start_in_savepoint(
     try:
         with session.begin_nested():
             return start_audit(
-                session, user=user, version_id=version_id, asset_code=asset_code, client_uuid=key
+                session,
+                user=user,
+                version_id=version_id,
+                asset_code=asset_code,
+                client_uuid=key,
+                record=False,
             )
     except IntegrityError:
         audit = session.scalar(select(Audit).where(Audit.client_uuid == key))
@@ -348,7 +359,8 @@ def _record_submission(
         for position, result in enumerate(evaluation.results)
     ]
     if rows:
-        session.execute(insert(AuditAnswer), rows)
+        # Core executemany: the rows are never read back in this request.
+        session.execute(insert(cast(Table, AuditAnswer.__table__)), rows)
 
 
 def _answer_row(audit_id: int, position: int, result: ItemResult) -> dict[str, Any]:

@@ -31,6 +31,7 @@ _STRING_LITERAL = re.compile(
 )
 _ANSWER_REFERENCE = re.compile(r"(?<![\w.])answers\s*\.\s*([A-Za-z_]\w*)")
 _ANSWER_INDEX = re.compile(r"(?<![\w.])answers\s*\[")
+_ANSWERS_AS_A_WHOLE = re.compile(r"(?<![\w.])answers\b(?!\s*[.\[])")
 
 
 class ExpressionInvalid(ValueError):
@@ -52,13 +53,21 @@ class Expression:
     source: str
     program: Any
     answer_keys: frozenset[str]
+    #: True when the expression uses ``answers`` as a whole (e.g. ``size(answers)``).
+    reads_all_answers: bool = False
 
     def evaluate(self, context: dict[str, Any]) -> Any:
         """Run the expression on ``context``.
 
+        Only the answers the expression names are handed to CEL: converting the whole answer
+        map on every evaluation would dominate the cost of validating a large checklist.
+
         Raises:
             LogicError: evaluation failed.
         """
+        if not self.reads_all_answers:
+            answers = context.get("answers") or {}
+            context = {**context, "answers": {key: answers.get(key) for key in self.answer_keys}}
         try:
             return self.program.execute(context)
         except Exception as exc:  # the binding raises several types; all mean "no result"
@@ -96,7 +105,8 @@ def compile_expression(source: str) -> Expression:
         raise ExpressionInvalid(
             "expression_dynamic_reference", "Refer to items as answers.<item>, not answers[...]."
         )
-    return Expression(source, program, frozenset(_ANSWER_REFERENCE.findall(code)))
+    whole = bool(_ANSWERS_AS_A_WHOLE.search(code))
+    return Expression(source, program, frozenset(_ANSWER_REFERENCE.findall(code)), whole)
 
 
 def _bound_variables(source: str) -> set[str]:

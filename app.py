@@ -14,12 +14,28 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, g, request
 from flask.cli import AppGroup
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from accounts.access import init_access
 from accounts.roles import Role
+from canonical import strict_loads
 from config import PROJECT_ROOT, Settings, development_secret, load_settings
 from extensions import csrf, db, limiter
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Request bodies with NaN or Infinity are malformed JSON (Python's parser accepts them)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse JSON text, refusing non-finite numbers."""
+        return strict_loads(s)
+
+
+class GembaFlask(Flask):
+    """Flask with the strict JSON provider."""
+
+    json_provider_class = StrictJSONProvider
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -31,7 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         config.ConfigError: a setting is missing or malformed.
     """
     settings = load_settings(overrides)
-    app = Flask(
+    app = GembaFlask(
         __name__,
         instance_path=str(settings.instance_path),
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -85,6 +101,7 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     @app.before_request
     def _mark_write_request() -> None:
         g.write_request = request.method not in ("GET", "HEAD", "OPTIONS")
+
     init_error_handlers(app)
     app.jinja_env.globals["visible_navigation"] = visible_navigation
 

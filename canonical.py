@@ -18,6 +18,19 @@ def canonical_json(value: Any) -> str:
     )
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def strict_loads(raw: str | bytes) -> Any:
+    """``json.loads`` that refuses NaN and Infinity (Python's parser accepts them, JSON does not).
+
+    Raises:
+        ValueError: not JSON, or a non-finite number.
+    """
+    return json.loads(raw, parse_constant=_refuse_constant)
+
+
 def content_hash(value: Any) -> str:
     """sha256 hex of the canonical JSON of ``value``."""
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -59,11 +60,20 @@ def _item_schema(types: Any, properties: dict[str, Any]) -> dict[str, Any]:
         "required": ["key", "type", "label"],
         "properties": props,
         "allOf": [
-            {
-                "if": {"properties": {"type": {"const": t.name}}, "required": ["type"]},
-                "then": {"properties": t.config_schema, "required": list(t.config_required)},
-            }
+            branch
             for t in type_list
+            for branch in (
+                {
+                    "if": {"properties": {"type": {"const": t.name}}, "required": ["type"]},
+                    "then": {"properties": t.config_schema, "required": list(t.config_required)},
+                },
+                # Always passes: marks the type's properties as known even when the branch
+                # above fails, so a bad value is not also reported as an unknown property.
+                {
+                    "if": {"properties": {"type": {"const": t.name}}, "required": ["type"]},
+                    "then": {"properties": dict.fromkeys(t.config_schema, True)},
+                },
+            )
         ],
         "unevaluatedProperties": False,
     }
@@ -172,7 +182,14 @@ def parse_definition(document: Any) -> Definition:
             "A definition is a JSON object.",
             [FieldError("", "not_an_object", "A definition is a JSON object.")],
         )
-    problems = [_schema_problem(e) for e in _schema_validator().iter_errors(document)]
+    not_finite = list(_non_finite_numbers(document, ""))
+    if not_finite:
+        raise DefinitionInvalid("Numbers must be finite.", not_finite)
+    try:
+        problems = [_schema_problem(e) for e in _schema_validator().iter_errors(document)]
+    except RecursionError as exc:
+        message = "The definition is nested too deeply."
+        raise DefinitionInvalid(message, [FieldError("", "too_deep", message)]) from exc
     if problems:
         problems.sort(key=lambda p: p.pointer)
         raise DefinitionInvalid(f"{len(problems)} problem(s) in the definition.", problems)
@@ -185,8 +202,32 @@ def parse_definition(document: Any) -> Definition:
     return definition
 
 
+def _non_finite_numbers(value: Any, pointer: str, depth: int = 0) -> Iterator[FieldError]:
+    if depth > 64:
+        yield FieldError(pointer, "too_deep", "The definition is nested too deeply.")
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield FieldError(pointer, "not_finite", "Numbers must be finite.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite_numbers(item, f"{pointer}/{json_pointer_part(key)}", depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite_numbers(item, f"{pointer}/{index}", depth + 1)
+
+
+def json_pointer_part(part: object) -> str:
+    """One escaped JSON pointer segment (RFC 6901: ``~`` → ``~0``, ``/`` → ``~1``)."""
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def _unexpected_keys(error: ValidationError) -> list[str]:
+    if not isinstance(error.instance, dict):
+        return []
+    return [key for key in error.instance if repr(key) in error.message]
+
+
 def _schema_problem(error: ValidationError) -> FieldError:
-    pointer = "".join(f"/{part}" for part in error.absolute_path)
+    pointer = "".join(f"/{json_pointer_part(part)}" for part in error.absolute_path)
     if error.validator == "enum" and error.absolute_path and error.absolute_path[-1] == "type":
         known = ", ".join(REGISTRY)
         return FieldError(
@@ -195,6 +236,9 @@ def _schema_problem(error: ValidationError) -> FieldError:
             f"Unknown item type {error.instance!r}. Known types: {known}.",
         )
     if error.validator in {"unevaluatedProperties", "additionalProperties"}:
+        extras = _unexpected_keys(error)
+        if len(extras) == 1:
+            pointer = f"{pointer}/{json_pointer_part(extras[0])}"
         return FieldError(pointer, "unknown_property", error.message)
     if error.validator == "required":
         return FieldError(pointer, "required", error.message)
@@ -264,7 +308,7 @@ class _Builder:
     ) -> Item:
         item_type = REGISTRY[raw["type"]]
         config = item_type.parse_config(raw)
-        self._check_ranges(raw, pointer)
+        self._check_ranges(raw, config, pointer)
         children: tuple[Item, ...] = ()
         if raw["type"] == "repeat":
             child_keys: set[str] = set()
@@ -299,22 +343,32 @@ class _Builder:
             section_key=section_key,
         )
 
-    def _check_ranges(self, raw: Mapping[str, Any], pointer: str) -> None:
+    def _check_ranges(self, raw: Mapping[str, Any], config: Any, pointer: str) -> None:
         limits = raw.get("limits") or {}
         if "lower" in limits and "upper" in limits and limits["lower"] > limits["upper"]:
             self._problem(
                 f"{pointer}/limits", "limits_inverted", "The lower limit is above the upper limit."
             )
+        # Compare the parsed values, so a default maximum counts too.
         for low, high, label in (
-            ("minPhotos", "maxPhotos", "photos"),
-            ("minRows", "maxRows", "rows"),
+            ("min_photos", "max_photos", "photos"),
+            ("min_rows", "max_rows", "rows"),
         ):
-            if low in raw and high in raw and raw[low] > raw[high]:
+            if hasattr(config, low) and getattr(config, low) > getattr(config, high):
+                field = "minPhotos" if label == "photos" else "minRows"
                 self._problem(
-                    f"{pointer}/{low}",
+                    f"{pointer}/{field}",
                     "range_inverted",
                     f"The minimum number of {label} is above the maximum.",
                 )
+        if raw["type"] == "repeat":
+            for name in ("failIf", "critical", "weight"):
+                if name in raw:
+                    self._problem(
+                        f"{pointer}/{name}",
+                        "not_supported_on_repeat",
+                        f"{name} applies to the items inside a repeat group, not to the group.",
+                    )
 
     def _expression(self, source: str | None, pointer: str) -> Expression | None:
         if source is None:

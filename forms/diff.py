@@ -9,7 +9,7 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class ItemChange:
-    """One item present in both definitions whose properties differ."""
+    """One item (or section) present in both definitions whose properties differ."""
 
     key: str
     #: Property name → (old value, new value).
@@ -23,17 +23,19 @@ class ItemChange:
 
 @dataclass(frozen=True, slots=True)
 class DefinitionDiff:
-    """Items added, removed and changed from ``old`` to ``new``; title/scoring changes too."""
+    """Items added, removed and changed from ``old`` to ``new``; section and header changes."""
 
     added: tuple[str, ...]
     removed: tuple[str, ...]
     changed: tuple[ItemChange, ...]
     header: dict[str, tuple[Any, Any]]
+    #: Sections present in both whose title or rules changed.
+    sections: tuple[ItemChange, ...] = ()
 
     @property
     def empty(self) -> bool:
         """True when nothing differs."""
-        return not (self.added or self.removed or self.changed or self.header)
+        return not (self.added or self.removed or self.changed or self.header or self.sections)
 
     @property
     def breaking(self) -> bool:
@@ -42,45 +44,60 @@ class DefinitionDiff:
 
 
 def _items(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    def walk(
-        items: list[Mapping[str, Any]], prefix: str
-    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        for item in items:
+    def walk(items: Any, prefix: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, Mapping):
+                continue  # drafts may be invalid; compare what can be compared
             path = f"{prefix}{item.get('key')}"
             yield path, item
-            if isinstance(item.get("items"), list):
-                yield from walk(item["items"], f"{path}/")
+            yield from walk(item.get("items"), f"{path}/")
 
     found: dict[str, Mapping[str, Any]] = {}
-    for section in document.get("sections", []):
-        if isinstance(section, Mapping):
-            found.update(walk(section.get("items", []), ""))
+    for section in _sections(document).values():
+        found.update(walk(section.get("items"), ""))
     return found
+
+
+def _sections(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    sections = document.get("sections")
+    return {
+        str(section.get("key")): section
+        for section in (sections if isinstance(sections, list) else [])
+        if isinstance(section, Mapping)
+    }
+
+
+def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    names = sorted((old.keys() | new.keys()) - {"items"})
+    return {
+        name: (old.get(name), new.get(name)) for name in names if old.get(name) != new.get(name)
+    }
 
 
 def diff_definitions(old: Mapping[str, Any], new: Mapping[str, Any]) -> DefinitionDiff:
     """Compare two definition documents (schema-valid or not) item by item."""
     old_items, new_items = _items(old), _items(new)
-    changed = []
-    for key in new_items.keys() & old_items.keys():
-        a = {k: v for k, v in old_items[key].items() if k != "items"}
-        b = {k: v for k, v in new_items[key].items() if k != "items"}
-        fields = {
-            name: (a.get(name), b.get(name))
-            for name in sorted(a.keys() | b.keys())
-            if a.get(name) != b.get(name)
-        }
-        if fields:
-            changed.append(ItemChange(key, fields))
+    order = list(new_items)
+    changed = [
+        ItemChange(key, fields)
+        for key in order
+        if key in old_items and (fields := _changed_fields(old_items[key], new_items[key]))
+    ]
+    old_sections, new_sections = _sections(old), _sections(new)
+    sections = [
+        ItemChange(key, fields)
+        for key in new_sections
+        if key in old_sections and (fields := _changed_fields(old_sections[key], new_sections[key]))
+    ]
     header = {
         name: (old.get(name), new.get(name))
         for name in ("title", "description", "scoring", "appliesTo")
         if old.get(name) != new.get(name)
     }
-    order = list(new_items)
     return DefinitionDiff(
         added=tuple(k for k in order if k not in old_items),
         removed=tuple(k for k in old_items if k not in new_items),
-        changed=tuple(sorted(changed, key=lambda c: order.index(c.key))),
+        changed=tuple(changed),
         header=header,
+        sections=tuple(sections),
     )

@@ -14,6 +14,7 @@ A rule that fails at run time falls back to: visible, not required, not failed, 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -80,6 +81,8 @@ def _condition(expression: Expression | None, context: dict[str, Any], default: 
 
 def _scalar(value: Any) -> Any:
     """Computed values are stored as JSON scalars; anything else is dropped."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # inf/NaN (e.g. x / 0.0) is not a JSON number
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return None

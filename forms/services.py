@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from canonical import canonical_json, content_hash
+from canonical import canonical_json, content_hash, strict_loads
 from errors import Conflict, FieldError, InvalidInput, NotFound
 from extensions import utcnow
 from forms.definition import Definition, Text, parse_definition
@@ -104,7 +104,7 @@ def import_checklist(session: Session, *, actor_id: int, raw: bytes | str) -> Ch
         Conflict: a checklist with that key exists.
     """
     try:
-        document = json.loads(raw)
+        document = strict_loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         message = f"The file is not valid JSON: {exc}"
         raise InvalidInput(message, [FieldError("", "malformed_json", message)]) from exc

@@ -16,7 +16,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 from errors import FieldError
-from forms.definition import Definition, Item
+from forms.definition import Definition, Item, json_pointer_part
 from forms.engine import REACTION_KINDS, Evaluation, evaluate
 
 MAX_COMMENT_LENGTH = 5000
@@ -87,23 +87,41 @@ class CompiledVersion:
             return []
         problems = []
         for error in Draft202012Validator(self.schema).iter_errors(answers):
-            pointer = "/answers" + "".join(f"/{p}" for p in error.absolute_path)
+            pointer = "/answers" + "".join(f"/{json_pointer_part(p)}" for p in error.absolute_path)
             if error.validator == "additionalProperties" and isinstance(error.instance, dict):
                 known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+                top_level = not error.absolute_path or _is_repeat_row(error.absolute_path)
                 for extra in sorted(set(error.instance) - set(known)):
+                    code, what = (
+                        ("unknown_item", "part of this checklist")
+                        if top_level
+                        else (
+                            "unknown_field",
+                            "a field of an answer (value, comment, reaction, photos)",
+                        )
+                    )
                     problems.append(
                         FieldError(
-                            f"{pointer}/{extra}",
-                            "unknown_item",
-                            f"{extra} is not part of this checklist.",
+                            f"{pointer}/{json_pointer_part(extra)}", code, f"{extra} is not {what}."
                         )
                     )
                 continue
             if error.validator == "anyOf" and error.context:
-                # "null or <value schema>": explain why the value schema rejected it.
-                error = max(error.context, key=lambda e: len(e.absolute_path))
+                # "null or <value schema>": explain why the value schema (branch 1) rejected it.
+                branch = [
+                    e
+                    for e in error.context
+                    if e.relative_schema_path and e.relative_schema_path[0] == 1
+                ]
+                error = branch[0] if branch else error.context[-1]
             problems.append(FieldError(pointer, "wrong_type", _friendly(error.message)))
         return sorted(problems, key=lambda p: p.pointer)
+
+
+def _is_repeat_row(path: Any) -> bool:
+    """``<group>/value/<row>``: unknown keys there are unknown row items."""
+    parts = list(path)
+    return len(parts) == 3 and parts[1] == "value" and isinstance(parts[2], int)
 
 
 def _friendly(message: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -11,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from accounts.access import current_account, require
 from accounts.roles import Permission
 from audits.services import count_audits_for_version
+from canonical import strict_loads
 from errors import DomainError, FieldError, InvalidInput
 from extensions import db
 from forms import services
@@ -132,7 +132,7 @@ def edit(checklist_id: int) -> str | WerkzeugResponse:
     if webform.validate_on_submit():
         try:
             try:
-                document = json.loads(webform.document.data or "")
+                document = strict_loads(webform.document.data or "")
             except ValueError as exc:
                 message = f"Not valid JSON: {exc}"
                 raise InvalidInput(

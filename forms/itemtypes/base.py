@@ -27,7 +27,8 @@ class Outcome(StrEnum):
 #: Outcomes that count towards the score (weight earned on PASS, possible on PASS and FAIL).
 SCORED_OUTCOMES = frozenset({Outcome.PASS, Outcome.FAIL})
 
-NUMBER_SCHEMA: dict[str, Any] = {"type": "number"}
+#: Answers are JSON numbers a double can hold (10**400 would overflow float()).
+NUMBER_SCHEMA: dict[str, Any] = {"type": "number", "minimum": -1e300, "maximum": 1e300}
 SHA256_SCHEMA: dict[str, Any] = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 
 

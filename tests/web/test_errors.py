@@ -170,3 +170,17 @@ def test_flash_message_is_shown_after_sign_out(client: FlaskClient, make_user: U
     page = client.post("/logout", data={"csrf_token": token}, follow_redirects=True)
     assert 'class="flash flash-info"' in page.get_data(as_text=True)
     assert "You are signed out." in page.get_data(as_text=True)
+
+
+def test_nan_in_a_json_body_is_malformed_json(client: FlaskClient, make_user: UserFactory) -> None:
+    login(client, make_user(Role.ENGINEER).email)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    response = client.post(
+        "/api/v1/tokens",
+        data='{"name": "x", "scopes": ["plant:view"], "days": NaN}',
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 422
+    assert response.json is not None
+    assert response.json["errors"][0]["code"] == "malformed_json"

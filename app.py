@@ -21,6 +21,7 @@ from accounts.access import init_access
 from accounts.roles import Role
 from canonical import strict_loads
 from config import PROJECT_ROOT, Settings, development_secret, load_settings
+from errors import FieldError, InvalidInput
 from extensions import csrf, db, limiter
 
 
@@ -94,6 +95,7 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_request_logging(app)
+    app.before_request(_refuse_nul_characters)
     init_access(app)
 
     # After authentication (a read of its own): from here on, a mutating request's first
@@ -116,6 +118,22 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
             "frame-ancestors 'none'",
         )
         return response
+
+
+def _refuse_nul_characters() -> None:
+    """No real text holds NUL; PostgreSQL cannot store it and SQLite truncates at it.
+
+    Raises:
+        errors.InvalidInput: a form field holds a NUL character.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception is not None:
+        return
+    if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return
+    for name, values in request.form.lists():
+        if any("\x00" in value for value in values):
+            message = "The text contains a NUL character."
+            raise InvalidInput(message, [FieldError(f"/{name}", "nul_character", message)])
 
 
 def _register_blueprints(app: Flask) -> None:

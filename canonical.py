@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 
@@ -22,13 +23,23 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+#: ``\u0000`` preceded by an even number of backslashes: an encoded NUL character.
+_ENCODED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def strict_loads(raw: str | bytes) -> Any:
-    """``json.loads`` that refuses NaN and Infinity (Python's parser accepts them, JSON does not).
+    """``json.loads`` that refuses NaN, Infinity and NUL characters.
+
+    Python's parser accepts NaN and Infinity, JSON does not; NUL is valid JSON but no real text
+    holds it, PostgreSQL cannot store it and SQLite truncates at it.
 
     Raises:
-        ValueError: not JSON, or a non-finite number.
+        ValueError: not JSON, a non-finite number or a NUL character.
     """
-    return json.loads(raw, parse_constant=_refuse_constant)
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    if _ENCODED_NUL.search(text):
+        raise ValueError("text must not contain NUL characters")
+    return json.loads(text, parse_constant=_refuse_constant)
 
 
 def content_hash(value: Any) -> str:

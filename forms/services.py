@@ -42,12 +42,18 @@ class PublishPreview:
 
 def _title_of(document: dict[str, Any]) -> str:
     raw = document.get("title")
+    title = ""
     if isinstance(raw, str | dict) and raw:
         try:
-            return Text.parse(raw).get()[:500]
+            title = str(Text.parse(raw).get())
         except (AttributeError, IndexError, TypeError):
-            pass
-    return "Untitled checklist"
+            title = ""
+    # Drafts may hold anything; the list shows a clean one-line title.
+    title = _CONTROL_CHARACTERS.sub("", title).strip()[:500]
+    return title or "Untitled checklist"
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _key_problem(key: str) -> FieldError | None:

@@ -184,3 +184,32 @@ def test_nan_in_a_json_body_is_malformed_json(client: FlaskClient, make_user: Us
     assert response.status_code == 422
     assert response.json is not None
     assert response.json["errors"][0]["code"] == "malformed_json"
+
+
+def test_nul_characters_are_refused_in_forms_and_json(
+    client: FlaskClient, make_user: UserFactory
+) -> None:
+    admin = make_user(Role.ADMIN)
+    login(client, admin.email)
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    form = client.post(
+        "/admin/users/new",
+        data={
+            "email": "n@example.com",
+            "display_name": "A\x00B",
+            "role": "operator",
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+    assert form.status_code == 422
+    assert "NUL character" in form.get_data(as_text=True)
+    token = csrf_token_from(page)
+    body = client.post(
+        "/api/v1/tokens",
+        data='{"name": "a\\u0000b", "scopes": ["plant:view"]}',
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert body.status_code == 422
+    assert body.json is not None
+    assert body.json["errors"][0]["code"] == "malformed_json"

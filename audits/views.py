@@ -18,13 +18,12 @@ from audits.evidence import EvidenceStore
 from audits.webforms import SelectChoice, StartAuditWebform
 from errors import DomainError, FieldError, InvalidInput
 from extensions import db
-from forms.rendering import blank_form
+from forms.rendering import blank_form, script_json
 from forms.services import (
     compiled,
     get_checklist,
     list_checklists,
     published_versions,
-    version_document,
 )
 from plant.models import Asset, AssetKind
 from plant.services import find_asset
@@ -103,7 +102,7 @@ def fill(client_uuid: str) -> str | WerkzeugResponse:
         version=version,
         asset=asset,
         body=body,
-        definition=version_document(version),
+        definition_json=script_json(version.document),
         draft=json.loads(audit.answers),
     )
 

@@ -78,7 +78,8 @@ function writeEnvelope (el, item, envelope) {
   }
   if (item.type === 'photo' && Array.isArray(value)) setPhotos(el.querySelector(':scope > [data-photo-list]'), value)
   if (item.type === 'signature' && value) showSavedSignature(el, value)
-  const extras = el.querySelector(':scope > [data-fail-extras]')
+  const hasDetails = envelope.comment || envelope.reaction || (envelope.photos && envelope.photos.length)
+  const extras = hasDetails ? ensureExtras(el) : null
   if (extras) {
     if (envelope.comment) extras.querySelector('[data-field="comment"]').value = envelope.comment
     if (envelope.reaction) {
@@ -179,8 +180,21 @@ function isFilled (item, envelope) {
 
 function showFailExtras (el, failed) {
   el.classList.toggle('is-failed', failed)
-  const extras = el.querySelector(':scope > [data-fail-extras]')
+  const extras = failed ? ensureExtras(el) : el.querySelector(':scope > [data-fail-extras]')
   if (extras) extras.hidden = !failed
+}
+
+// The comment/reaction/photo block of an item, cloned from the page's single template.
+function ensureExtras (el) {
+  let extras = el.querySelector(':scope > [data-fail-extras]')
+  if (extras) return extras
+  const template = document.getElementById('fail-extras-template')
+  const html = template.innerHTML.replaceAll('__NAME__', el.dataset.name)
+  el.querySelector(':scope > [data-error]').insertAdjacentHTML('beforebegin', html)
+  extras = el.querySelector(':scope > [data-fail-extras]')
+  const required = (el.dataset.onFail || '').split(' ').filter(Boolean)
+  if (required.length) extras.querySelector('[data-fail-title]').textContent = `Not OK — required: ${required.join(', ')}`
+  return extras
 }
 
 // ---- autosave ------------------------------------------------------------------------------
@@ -379,7 +393,7 @@ function showErrors (errors) {
     const slot = el.querySelector(':scope > [data-error]')
     if (slot) slot.textContent = slot.textContent ? `${slot.textContent} ${error.message}` : error.message
     el.classList.add('has-error')
-    if (el.querySelector(':scope > [data-fail-extras]') && /\/(comment|photos|reaction)$/.test(error.pointer)) showFailExtras(el, true)
+    if (/\/(comment|photos|reaction)$/.test(error.pointer)) showFailExtras(el, true)
     if (!targets.includes(el)) targets.push(el)
   }
   const heading = document.createElement('p')

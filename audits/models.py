@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from extensions import Base, utcnow
 from forms.models import ChecklistVersion
+from plant.models import Asset
 
 OUTCOME_VALUES = "'pass', 'fail', 'na', 'not_reviewed', 'answered', 'unanswered'"
 
@@ -79,6 +80,7 @@ class Audit(Base):
     submission_hash: Mapped[str | None] = mapped_column(String(64))
 
     version: Mapped[ChecklistVersion] = relationship()
+    asset: Mapped[Asset] = relationship()
     answer_rows: Mapped[list[AuditAnswer]] = relationship(
         back_populates="audit", order_by="AuditAnswer.position", cascade="all, delete-orphan"
     )

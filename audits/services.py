@@ -130,7 +130,7 @@ def find_audit(session: Session, client_uuid: str, *, viewer: User, may_view_all
     """
     audit = session.scalar(
         select(Audit)
-        .options(joinedload(Audit.version))
+        .options(joinedload(Audit.version), joinedload(Audit.asset))
         .where(Audit.client_uuid == _uuid(client_uuid, "/audit"))
     )
     if audit is None or (audit.auditor_id != viewer.id and not may_view_all):

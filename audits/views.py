@@ -95,7 +95,7 @@ def fill(client_uuid: str) -> str | WerkzeugResponse:
         return redirect(url_for("audits.detail", client_uuid=audit.client_uuid))
     version = audit.version
     body = blank_form(version.content_hash, compiled(version))
-    asset = db.session.get(Asset, audit.asset_id)
+    asset = audit.asset
     return render_template(
         "audits/fill.html",
         audit=audit,

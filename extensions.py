@@ -6,7 +6,8 @@ The database is plain SQLAlchemy 2: one engine per app and one ``Session`` per a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -133,6 +134,21 @@ class Database:
             session = self.state().session_factory()
             g._gemba_session = session
         return session
+
+    @contextmanager
+    def read_phase(self) -> Iterator[Session]:
+        """Run reads (and CPU work) in a transaction of their own, ended before writing.
+
+        On SQLite a mutating request otherwise takes the write lock at its first statement;
+        work done in this phase does not hold it. Objects loaded here are expired afterwards.
+        """
+        was_writing = g.get("write_request", False)
+        g.write_request = False
+        try:
+            yield self.session
+        finally:
+            self.session.rollback()
+            g.write_request = was_writing
 
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:

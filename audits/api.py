@@ -82,14 +82,16 @@ def create() -> tuple[dict[str, Any], int]:
         db.session.commit()
         return audit_json(audit), 201
     answers = require_type(body, "answers", dict)
-    outcome = services.submit_audit(
-        db.session,
-        user=user,
-        client_uuid=client_uuid,
-        answers=answers,
-        version_id=version_id,
-        asset_code=asset_code,
-    )
+    with db.read_phase():  # validation does not hold the write lock
+        prepared = services.prepare_submission(
+            db.session,
+            user=user,
+            client_uuid=client_uuid,
+            answers=answers,
+            version_id=version_id,
+            asset_code=asset_code,
+        )
+    outcome = services.record_submission(db.session, prepared)
     body = audit_json(outcome.audit)  # before the commit: no second transaction afterwards
     db.session.commit()
     return body, 200 if outcome.replayed else 201
@@ -144,9 +146,14 @@ def submit(client_uuid: str) -> tuple[dict[str, Any], int]:
     user = current_account()
     assert user is not None
     body = json_object()
-    outcome = services.submit_audit(
-        db.session, user=user, client_uuid=client_uuid, answers=require_type(body, "answers", dict)
-    )
+    with db.read_phase():  # validation does not hold the write lock
+        prepared = services.prepare_submission(
+            db.session,
+            user=user,
+            client_uuid=client_uuid,
+            answers=require_type(body, "answers", dict),
+        )
+    outcome = services.record_submission(db.session, prepared)
     reply = audit_json(outcome.audit)  # before the commit: no second transaction afterwards
     db.session.commit()
     return reply, 200 if outcome.replayed else 201

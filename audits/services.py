@@ -71,12 +71,9 @@ def start_audit(
     version_id: int,
     asset_code: str,
     client_uuid: str | None = None,
-    record: bool = True,
 ) -> Audit:
     """Create a draft audit of a version at an asset (idempotent per ``client_uuid``).
 
-    ``record=False`` skips the trail event when the start is part of a direct submit, which
-    records one event for the whole action.
 
     Raises:
         NotFound: unknown version or asset.
@@ -109,8 +106,6 @@ def start_audit(
     )
     session.add(audit)
     session.flush()
-    if not record:
-        return audit
     record_event(
         session,
         actor_id=user.id,
@@ -232,6 +227,115 @@ def referenced_evidence(answers: Mapping[str, Any], evaluation: Evaluation) -> d
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedSubmission:
+    """A submission checked against its version, ready to be written (plain data, no ORM)."""
+
+    client_uuid: str
+    auditor_id: int
+    version_id: int
+    version_hash: str
+    checklist_id: int
+    asset_id: int
+    answers: Any
+    digest: str
+    evaluation: Evaluation
+    #: Already submitted with identical content: nothing to write.
+    replay: bool
+
+
+def prepare_submission(
+    session: Session,
+    *,
+    user: User,
+    client_uuid: str,
+    answers: Any,
+    version_id: int | None = None,
+    asset_code: str | None = None,
+    machine: Mapping[str, Any] | None = None,
+) -> PreparedSubmission:
+    """Read what a submission needs and validate it, writing nothing.
+
+    Split from ``record_submission`` so the expensive checks run before the write lock is
+    taken (SQLite serialises writers).
+
+    Raises:
+        InvalidInput: per-item errors (wrong types, required answers, missing comment/photo/
+            reaction on failed items, files not uploaded) or a malformed UUID.
+        Conflict: already submitted with other content, or started on another version.
+        NotFound: unknown audit, version or asset; someone else's audit.
+    """
+    key = _uuid(client_uuid)
+    audit = session.scalar(select(Audit).where(Audit.client_uuid == key))
+    if audit is None:
+        if version_id is None or asset_code is None:
+            raise NotFound(
+                "There is no draft with this id; send version_id and asset_code to submit directly."
+            )
+        version = get_version(session, version_id)
+        asset_id = find_asset(session, asset_code).id
+    else:
+        if audit.auditor_id != user.id:
+            raise NotFound("There is no such audit.")
+        if version_id is not None and version_id != audit.version_id:
+            raise Conflict("This audit was started on another checklist version.")
+        version = audit.version
+        asset_id = audit.asset_id
+    digest = content_hash({"version_id": version.id, "asset_id": asset_id, "answers": answers})
+    if audit is not None and audit.is_submitted and audit.submission_hash != digest:
+        raise Conflict(
+            "This audit was already submitted with different answers.",
+            [FieldError("/answers", "already_submitted", "A submitted audit never changes.")],
+        )
+    problems, evaluation = validate_submission(compiled(version), answers, machine)
+    if evaluation is not None and not problems and audit is not None:
+        problems = _missing_files(session, audit, answers, evaluation)
+    elif evaluation is not None and not problems:
+        problems = _missing_files_for_new_audit(answers, evaluation)
+    if problems or evaluation is None:
+        raise InvalidInput(f"{len(problems)} answer(s) need attention.", problems)
+    return PreparedSubmission(
+        client_uuid=key,
+        auditor_id=user.id,
+        version_id=version.id,
+        version_hash=version.content_hash,
+        checklist_id=version.checklist_id,
+        asset_id=asset_id,
+        answers=answers,
+        digest=digest,
+        evaluation=evaluation,
+        replay=audit is not None and audit.is_submitted,
+    )
+
+
+def record_submission(session: Session, prepared: PreparedSubmission) -> SubmitOutcome:
+    """Write a prepared submission exactly once per UUID (re-checks what changed meanwhile).
+
+    Raises:
+        Conflict: a parallel request submitted other content for the same UUID first.
+    """
+    audit = session.scalar(select(Audit).where(Audit.client_uuid == prepared.client_uuid))
+    if audit is None:
+        audit = _insert_draft(session, prepared)
+    if audit.is_submitted:
+        if audit.submission_hash == prepared.digest:
+            return SubmitOutcome(audit, replayed=True)
+        raise Conflict(
+            "This audit was already submitted with different answers.",
+            [FieldError("/answers", "already_submitted", "A submitted audit never changes.")],
+        )
+    _record_submission(session, audit, prepared.answers, prepared.evaluation, prepared.digest)
+    record_event(
+        session,
+        actor_id=prepared.auditor_id,
+        action="audit.submitted",
+        entity_type="audit",
+        entity_id=audit.client_uuid,
+        new={"result": audit.result, "score": audit.score, "submission_hash": prepared.digest},
+    )
+    return SubmitOutcome(audit, replayed=False)
+
+
 def submit_audit(
     session: Session,
     *,
@@ -242,80 +346,61 @@ def submit_audit(
     asset_code: str | None = None,
     machine: Mapping[str, Any] | None = None,
 ) -> SubmitOutcome:
-    """Validate and submit an audit, exactly once per ``client_uuid``.
+    """Validate and submit an audit in one transaction, exactly once per ``client_uuid``.
 
-    Without a draft for ``client_uuid``, ``version_id`` and ``asset_code`` create one first. An
+    Without a draft for ``client_uuid``, ``version_id`` and ``asset_code`` create one. An
     identical resend returns the already submitted audit (``replayed``); a different one is a
     conflict. Answers are stored as canonical JSON and as one ``audit_answers`` row per item.
 
     Raises:
-        InvalidInput: per-item errors (wrong types, required answers, missing comment/photo/
-            reaction on failed items, files not uploaded).
-        Conflict: already submitted with other content, or the UUID belongs to another audit.
-        NotFound: unknown audit, version or asset.
+        InvalidInput, Conflict, NotFound: as ``prepare_submission`` and ``record_submission``.
     """
-    key = _uuid(client_uuid)
-    audit = session.scalar(select(Audit).where(Audit.client_uuid == key))
-    if audit is None:
-        if version_id is None or asset_code is None:
-            raise NotFound(
-                "There is no draft with this id; send version_id and asset_code to submit directly."
-            )
-        audit = _start_in_savepoint(
-            session, user=user, version_id=version_id, asset_code=asset_code, key=key
-        )
-    if audit.auditor_id != user.id:
-        raise NotFound("There is no such audit.")
-    if version_id is not None and version_id != audit.version_id:
-        raise Conflict("This audit was started on another checklist version.")
-    digest = content_hash(
-        {"version_id": audit.version_id, "asset_id": audit.asset_id, "answers": answers}
-    )
-    if audit.is_submitted:
-        if audit.submission_hash == digest:
-            return SubmitOutcome(audit, replayed=True)
-        raise Conflict(
-            "This audit was already submitted with different answers.",
-            [FieldError("/answers", "already_submitted", "A submitted audit never changes.")],
-        )
-    version = session.get(ChecklistVersion, audit.version_id)
-    assert version is not None
-    problems, evaluation = validate_submission(compiled(version), answers, machine)
-    if evaluation is not None and not problems:
-        problems = _missing_files(session, audit, answers, evaluation)
-    if problems or evaluation is None:
-        raise InvalidInput(f"{len(problems)} answer(s) need attention.", problems)
-    _record_submission(session, audit, answers, evaluation, digest)
-    record_event(
+    prepared = prepare_submission(
         session,
-        actor_id=user.id,
-        action="audit.submitted",
-        entity_type="audit",
-        entity_id=audit.client_uuid,
-        new={"result": audit.result, "score": audit.score, "submission_hash": digest},
+        user=user,
+        client_uuid=client_uuid,
+        answers=answers,
+        version_id=version_id,
+        asset_code=asset_code,
+        machine=machine,
     )
-    return SubmitOutcome(audit, replayed=False)
+    return record_submission(session, prepared)
 
 
-def _start_in_savepoint(
-    session: Session, *, user: User, version_id: int, asset_code: str, key: str
-) -> Audit:
-    """Create the draft; if a parallel request created it first, use theirs."""
+def _insert_draft(session: Session, prepared: PreparedSubmission) -> Audit:
+    """Create the audit row; if a parallel request created it first, use theirs."""
     try:
         with session.begin_nested():
-            return start_audit(
-                session,
-                user=user,
-                version_id=version_id,
-                asset_code=asset_code,
-                client_uuid=key,
-                record=False,
+            audit = Audit(
+                client_uuid=prepared.client_uuid,
+                version_id=prepared.version_id,
+                version_hash=prepared.version_hash,
+                checklist_id=prepared.checklist_id,
+                asset_id=prepared.asset_id,
+                auditor_id=prepared.auditor_id,
+                status="draft",
+                started_at=utcnow(),
+                answers="{}",
+                draft_revision=1,
             )
+            session.add(audit)
+            session.flush()
+            return audit
     except IntegrityError:
-        audit = session.scalar(select(Audit).where(Audit.client_uuid == key))
-        if audit is None:
+        existing = session.scalar(select(Audit).where(Audit.client_uuid == prepared.client_uuid))
+        if existing is None:
             raise
-        return audit
+        return existing
+
+
+def _missing_files_for_new_audit(answers: Any, evaluation: Evaluation) -> list[FieldError]:
+    """A direct submit has no draft to have uploaded files to: every referenced file is missing."""
+    return [
+        FieldError(pointer, "file_missing", "Start a draft, upload this file, then submit.")
+        for _digest, pointer in sorted(
+            referenced_evidence(answers, evaluation).items(), key=lambda kv: kv[1]
+        )
+    ]
 
 
 def _missing_files(

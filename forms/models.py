@@ -79,3 +79,38 @@ class ChecklistVersion(Base):
     def label(self) -> str:
         """e.g. ``Press start-up check v3``."""
         return f"{self.title} v{self.number}"
+
+
+class ChecklistImage(Base):
+    """A picture an engineer uploaded for a checklist's instructions, stored by sha256."""
+
+    __tablename__ = "checklist_images"
+    __table_args__ = (
+        UniqueConstraint("checklist_id", "sha256", name="uq_checklist_images_sha256"),
+        CheckConstraint(
+            "media_type IN ('image/jpeg', 'image/png', 'image/webp')", name="media_type_allowed"
+        ),
+        CheckConstraint("size_bytes > 0 AND width > 0 AND height > 0", name="dimensions_positive"),
+        CheckConstraint("length(sha256) = 64", name="sha256_is_hex"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The checklist whose definition may refer to it.
+    checklist_id: Mapped[int] = mapped_column(
+        ForeignKey("checklists.id", ondelete="RESTRICT"), index=True
+    )
+    #: sha256 of the bytes; instruction items refer to the image by it.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: Detected type.
+    media_type: Mapped[str] = mapped_column(String(20))
+    #: File size.
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    #: Pixel width.
+    width: Mapped[int] = mapped_column(Integer)
+    #: Pixel height.
+    height: Mapped[int] = mapped_column(Integer)
+    #: Upload time.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Who uploaded it.
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from accounts.access import current_account, require
@@ -21,9 +30,11 @@ from forms.webforms import (
     ChecklistCreateWebform,
     ChecklistImportWebform,
     DraftWebform,
+    ImageUploadWebform,
     PublishWebform,
     SelectChoice,
 )
+from media import ContentStore
 from web.webforms import attach_errors
 
 bp = Blueprint("checklists", __name__, url_prefix="/checklists")
@@ -158,10 +169,52 @@ def edit(checklist_id: int) -> str | WerkzeugResponse:
         draft_errors = exc.errors
     return render_template(
         "forms/edit.html",
+        images=services.list_images(db.session, checklist.id),
+        image_webform=ImageUploadWebform(),
         checklist=checklist,
         webform=webform,
         problems=problems,
         draft_errors=draft_errors,
+    )
+
+
+def image_store() -> ContentStore:
+    """Checklist pictures under the instance path."""
+    return ContentStore(current_app.config["GEMBA_SETTINGS"].instance_path / "checklist-images")
+
+
+@bp.post("/<int:checklist_id>/images")
+@require(Permission.CHECKLISTS_EDIT)
+def upload_image(checklist_id: int) -> WerkzeugResponse:
+    """Add a picture that instruction items can show (``"image": "<sha256>"``)."""
+    actor = current_account()
+    assert actor is not None
+    webform = ImageUploadWebform()
+    if not webform.validate_on_submit():
+        raise InvalidInput(
+            "Choose a picture to upload.", [FieldError("/file", "required", "Choose a picture.")]
+        )
+    image = services.add_image(
+        db.session,
+        actor_id=actor.id,
+        checklist_id=checklist_id,
+        data=webform.file.data.read(),
+        store=image_store(),
+    )
+    db.session.commit()
+    flash(f'Picture added. Use "image": "{image.sha256}" in an instruction item.', "success")
+    return redirect(url_for("checklists.edit", checklist_id=checklist_id))
+
+
+@bp.get("/images/<sha256>")
+@require(Permission.CHECKLISTS_VIEW)
+def image(sha256: str) -> Response:
+    """A checklist picture (immutable: named by its hash)."""
+    record = services.find_image(db.session, sha256)
+    return Response(
+        image_store().read(record.sha256),
+        mimetype=record.media_type,
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
     )
 
 

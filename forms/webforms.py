@@ -14,6 +14,7 @@ __all__ = [
     "ChecklistCreateWebform",
     "ChecklistImportWebform",
     "DraftWebform",
+    "ImageUploadWebform",
     "PublishWebform",
     "SelectChoice",
 ]
@@ -32,6 +33,12 @@ class ChecklistImportWebform(FlaskForm):
     """Import a checklist JSON file."""
 
     file = FileField("Checklist file (.json)", validators=[FileRequired()])
+
+
+class ImageUploadWebform(FlaskForm):
+    """Upload a picture for instruction items."""
+
+    file = FileField("Picture (JPEG, PNG or WebP)", validators=[FileRequired()])
 
 
 class DraftWebform(FlaskForm):

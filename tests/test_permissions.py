@@ -76,6 +76,10 @@ MATRIX: dict[str, Rule] = {
     "checklists.export": Rule(
         "GET", "/checklists/{checklist}/export", Permission.CHECKLISTS_VIEW, ALL
     ),
+    "checklists.image": Rule("GET", "/checklists/images/{sha}", Permission.CHECKLISTS_VIEW, ALL),
+    "checklists.upload_image": Rule(
+        "POST", "/checklists/{checklist}/images", Permission.CHECKLISTS_EDIT, EDITORS
+    ),
     "checklists.new": Rule("GET", "/checklists/new", Permission.CHECKLISTS_EDIT, EDITORS),
     "checklists.edit": Rule(
         "GET", "/checklists/{checklist}/edit", Permission.CHECKLISTS_EDIT, EDITORS

@@ -348,9 +348,13 @@ class DateType(ItemType):
 
 @dataclass(frozen=True, slots=True)
 class InstructionConfig:
-    """Text shown to the person filling in."""
+    """Text, and optionally a picture, shown to the person filling in."""
 
     text: str
+    #: sha256 of an image uploaded to the checklist (see ``forms.models.ChecklistImage``).
+    image: str | None
+    #: What the picture shows, for screen readers and the PDF.
+    image_alt: str
 
 
 class InstructionType(ItemType):
@@ -360,7 +364,11 @@ class InstructionType(ItemType):
     title = "Instruction"
     macro = "instruction"
     takes_answer = False
-    config_schema = {"text": {"type": "string", "maxLength": 5000}}
+    config_schema = {
+        "text": {"type": "string", "maxLength": 5000},
+        "image": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "imageAlt": {"type": "string", "maxLength": 300},
+    }
 
     def parse_config(self, raw: Mapping[str, Any]) -> InstructionConfig:
-        return InstructionConfig(raw.get("text", ""))
+        return InstructionConfig(raw.get("text", ""), raw.get("image"), raw.get("imageAlt", ""))

@@ -358,7 +358,7 @@ def test_count_audits_for_version(db_session: Session, scene: Scene) -> None:
 def test_store_evidence_refuses_oversized_file_with_413(
     db_session: Session, scene: Scene, store: EvidenceStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from audits import evidence
+    import media as evidence
 
     monkeypatch.setattr(evidence, "MAX_BYTES", 1000)
     audit = services.start_audit(

@@ -203,3 +203,89 @@ def test_checklist_api_lists_versions_schema_and_item_types(
     types = client.get("/api/v1/item-types").json
     assert types is not None
     assert {t["name"] for t in types["items"]} >= {"passfail", "number", "repeat", "computed"}
+
+
+def test_instruction_picture_upload_publish_and_show(
+    client: FlaskClient, db_session: Session, make_user: UserFactory
+) -> None:
+    import io
+
+    from PIL import Image
+
+    engineer = make_user(Role.ENGINEER)
+    operator = make_user(Role.OPERATOR)
+    checklist = services.create_checklist(db_session, actor_id=engineer.id, key="with-picture")
+    db_session.commit()
+    login(client, engineer.email)
+    edit_url = f"/checklists/{checklist.id}/edit"
+    buffer = io.BytesIO()
+    Image.new("RGB", (80, 60), (0, 90, 200)).save(buffer, "PNG")
+    uploaded = client.post(
+        f"/checklists/{checklist.id}/images",
+        data={
+            "file": (io.BytesIO(buffer.getvalue()), "torque.png"),
+            "csrf_token": form_token(client, edit_url),
+        },
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    sha = services.list_images(db_session, checklist.id)[0].sha256
+    missing = "e" * 64
+    for image, expect_published in ((missing, False), (sha, True)):
+        document = factories.definition(
+            {
+                "key": "how",
+                "type": "instruction",
+                "label": "Torque pattern",
+                "image": image,
+                "imageAlt": "Star pattern",
+            },
+            factories.passfail("done"),
+        )
+        services.save_draft(
+            db_session,
+            actor_id=engineer.id,
+            checklist_id=checklist.id,
+            document=document,
+            revision=services.get_checklist(db_session, checklist.id).draft_revision,
+        )
+        db_session.commit()
+        page = client.get(f"/checklists/{checklist.id}/publish").get_data(as_text=True)
+        revision = services.get_checklist(db_session, checklist.id).draft_revision
+        response = client.post(
+            f"/checklists/{checklist.id}/publish",
+            data={"revision": str(revision), "csrf_token": csrf_token_from(page)},
+        )
+        assert (response.status_code == 302) is expect_published
+        if not expect_published:
+            assert "image_missing" in response.get_data(
+                as_text=True
+            ) or "Upload this image" in response.get_data(as_text=True)
+    picture = client.get(f"/checklists/images/{sha}")
+    assert picture.status_code == 200
+    assert picture.mimetype == "image/png"
+    assert client.get(f"/checklists/images/{'0' * 64}").status_code == 404
+    version = services.latest_version(db_session, checklist.id)
+    assert version is not None
+    from audits.services import start_audit
+
+    audit = start_audit(
+        db_session,
+        user=operator,
+        version_id=version.id,
+        asset_code=factories.machine(db_session).code,
+    )
+    db_session.commit()
+    login(client, operator.email)
+    fill = client.get(f"/audits/{audit.client_uuid}/fill").get_data(as_text=True)
+    assert f'src="/checklists/images/{sha}"' in fill
+    assert 'alt="Star pattern"' in fill
+    bad = client.post(
+        f"/checklists/{checklist.id}/images",
+        data={
+            "file": (io.BytesIO(b"not an image"), "x.png"),
+            "csrf_token": form_token(client, "/"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code in (403, 422)

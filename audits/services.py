@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -20,7 +20,7 @@ from accounts.models import User
 from audits.evidence import EvidenceStore, check_image
 from audits.models import Audit, AuditAnswer, Evidence
 from canonical import canonical_json, content_hash
-from errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from errors import Conflict, FieldError, InvalidInput, NotFound
 from extensions import utcnow
 from forms.engine import Evaluation, ItemResult
 from forms.models import ChecklistVersion
@@ -539,21 +539,6 @@ def evidence_file(
     if evidence is None:
         raise NotFound("No such file in this audit.")
     return evidence, store.read(sha256)
-
-
-def iter_answer_rows(audit: Audit) -> Iterator[AuditAnswer]:
-    """The normalised answers in checklist order."""
-    yield from audit.answer_rows
-
-
-def assert_may_fill(user: User, audit: Audit) -> None:
-    """Only the auditor who started a draft fills it.
-
-    Raises:
-        PermissionDenied: someone else's audit.
-    """
-    if audit.auditor_id != user.id:
-        raise PermissionDenied("Only the person who started this audit can fill it.")
 
 
 @dataclass(frozen=True, slots=True)

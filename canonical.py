@@ -23,23 +23,45 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-#: ``\u0000`` preceded by an even number of backslashes: an encoded NUL character.
+#: ``\u0000`` after an even number of backslashes: an escaped NUL character.
 _ENCODED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
 def strict_loads(raw: str | bytes) -> Any:
-    """``json.loads`` that refuses NaN, Infinity and NUL characters.
+    """``json.loads`` that refuses NaN, Infinity, NUL characters and unpaired surrogates.
 
     Python's parser accepts NaN and Infinity, JSON does not; NUL is valid JSON but no real text
     holds it, PostgreSQL cannot store it and SQLite truncates at it.
 
     Raises:
-        ValueError: not JSON, a non-finite number or a NUL character.
+        ValueError: not JSON (or not UTF-8), a non-finite number, a NUL character, an unpaired
+            surrogate, or nesting deeper than the parser's recursion limit.
     """
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     if _ENCODED_NUL.search(text):
         raise ValueError("text must not contain NUL characters")
-    return json.loads(text, parse_constant=_refuse_constant)
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError as exc:
+        raise ValueError("the JSON is nested too deeply") from exc
+    # Only escapes can produce a lone surrogate, so the walk runs only when one is present.
+    if ("\\ud" in text or "\\uD" in text) and _has_lone_surrogate(value):
+        raise ValueError("text must not contain unpaired surrogates")
+    return value
 
 
 def content_hash(value: Any) -> str:

@@ -72,15 +72,16 @@ def create() -> tuple[dict[str, Any], int]:
     asset_code = require_type(body, "asset_code", str)
     submit = require_type(body, "submit", bool, required=False)
     if submit is False:
-        audit = services.start_audit(
+        audit, created = services.start_or_resume_audit(
             db.session,
             user=user,
             version_id=version_id,
             asset_code=asset_code,
             client_uuid=client_uuid,
         )
+        reply = audit_json(audit)
         db.session.commit()
-        return audit_json(audit), 201
+        return reply, 201 if created else 200
     answers = require_type(body, "answers", dict)
     with db.read_phase():  # validation does not hold the write lock
         prepared = services.prepare_submission(

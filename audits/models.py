@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from errors import Conflict
 from extensions import Base, utcnow
 from forms.models import ChecklistVersion
 from plant.models import Asset
@@ -181,8 +182,11 @@ class Evidence(Base):
     audit: Mapped[Audit] = relationship(back_populates="evidence")
 
 
-class ImmutableRecord(Exception):
-    """Raised when code tries to change a submitted audit (a bug: no code path may do it)."""
+class ImmutableRecord(Conflict):
+    """Raised when code tries to change a submitted audit or a published version."""
+
+    code = "immutable"
+    title = "Records of submitted audits and published versions never change"
 
 
 @event.listens_for(Session, "before_flush")
@@ -198,6 +202,8 @@ def _refuse_changes_to_submitted_audits(
                 raise ImmutableRecord(f"audit {obj.client_uuid} is submitted and cannot change")
         if isinstance(obj, AuditAnswer | Evidence) and session.is_modified(obj):
             raise ImmutableRecord("answers and evidence of an audit cannot change")
+        if isinstance(obj, ChecklistVersion) and session.is_modified(obj):
+            raise ImmutableRecord(f"version {obj.number} is published and cannot change")
     for obj in session.deleted:
-        if isinstance(obj, Audit | AuditAnswer | Evidence):
-            raise ImmutableRecord("audits, answers and evidence are never deleted")
+        if isinstance(obj, Audit | AuditAnswer | Evidence | ChecklistVersion):
+            raise ImmutableRecord("audits, answers, evidence and versions are never deleted")

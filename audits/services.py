@@ -6,6 +6,7 @@ Services flush but never commit; views decide permissions (``may_view_all``) and
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from forms.validation import validate_submission
 from plant.models import Asset
 from plant.services import find_asset
 from trail import record_event
+
+log = logging.getLogger("gemba.audits")
 
 SelectT = TypeVar("SelectT", bound=Select)  # type: ignore[type-arg]
 
@@ -64,6 +67,24 @@ def _uuid(value: str, pointer: str = "/client_uuid") -> str:
         ) from exc
 
 
+def start_or_resume_audit(
+    session: Session, *, user: User, version_id: int, asset_code: str, client_uuid: str
+) -> tuple[Audit, bool]:
+    """Start a draft, or return the caller's existing draft with this UUID.
+
+    Returns the audit and whether it was created now.
+
+    Raises:
+        as ``start_audit``.
+    """
+    key = _uuid(client_uuid)
+    existed = session.scalar(select(Audit.id).where(Audit.client_uuid == key)) is not None
+    audit = start_audit(
+        session, user=user, version_id=version_id, asset_code=asset_code, client_uuid=key
+    )
+    return audit, not existed
+
+
 def start_audit(
     session: Session,
     *,
@@ -84,6 +105,8 @@ def start_audit(
     asset = find_asset(session, asset_code)
     key = _uuid(client_uuid) if client_uuid else str(uuid.uuid4())
     existing = session.scalar(select(Audit).where(Audit.client_uuid == key))
+    if existing is not None and existing.is_submitted:
+        raise Conflict("This audit is already submitted; start a new one.")
     if existing is not None:
         if (
             existing.auditor_id != user.id
@@ -279,6 +302,11 @@ def prepare_submission(
             raise NotFound("There is no such audit.")
         if version_id is not None and version_id != audit.version_id:
             raise Conflict("This audit was started on another checklist version.")
+        if asset_code is not None and asset_code != audit.asset.code:
+            raise Conflict(
+                f"This audit was started at {audit.asset.code}, not {asset_code}.",
+                [FieldError("/asset_code", "other_asset", "The audit belongs to another machine.")],
+            )
         version = audit.version
         asset_id = audit.asset_id
     digest = content_hash({"version_id": version.id, "asset_id": asset_id, "answers": answers})
@@ -314,7 +342,15 @@ def record_submission(session: Session, prepared: PreparedSubmission) -> SubmitO
     Raises:
         Conflict: a parallel request submitted other content for the same UUID first.
     """
-    audit = session.scalar(select(Audit).where(Audit.client_uuid == prepared.client_uuid))
+    # FOR UPDATE: a parallel submit of the same draft waits here and then sees it submitted
+    # (PostgreSQL); SQLite already serialises writers.
+    locked = (
+        select(Audit)
+        .where(Audit.client_uuid == prepared.client_uuid)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    audit = session.scalar(locked)
     if audit is None:
         audit = _insert_draft(session, prepared)
     if audit.is_submitted:
@@ -430,6 +466,14 @@ def _missing_files(
 def _record_submission(
     session: Session, audit: Audit, answers: Any, evaluation: Evaluation, digest: str
 ) -> None:
+    # Answers first: the database refuses new answer rows once the audit is submitted.
+    rows = [
+        _answer_row(audit.id, position, result)
+        for position, result in enumerate(evaluation.results)
+    ]
+    if rows:
+        # Core executemany: the rows are never read back in this request.
+        session.execute(insert(cast(Table, AuditAnswer.__table__)), rows)
     now = utcnow()
     audit.answers = canonical_json(answers)
     audit.status = "submitted"
@@ -439,13 +483,6 @@ def _record_submission(
     audit.result = evaluation.result
     audit.submission_hash = digest
     session.flush()
-    rows = [
-        _answer_row(audit.id, position, result)
-        for position, result in enumerate(evaluation.results)
-    ]
-    if rows:
-        # Core executemany: the rows are never read back in this request.
-        session.execute(insert(cast(Table, AuditAnswer.__table__)), rows)
 
 
 def _answer_row(audit_id: int, position: int, result: ItemResult) -> dict[str, Any]:
@@ -538,7 +575,12 @@ def evidence_file(
     )
     if evidence is None:
         raise NotFound("No such file in this audit.")
-    return evidence, store.read(sha256)
+    try:
+        return evidence, store.read(sha256)
+    except FileNotFoundError as exc:
+        log.error("evidence file %s of audit %s is missing from storage", sha256, audit.client_uuid)
+        message = "This file is missing from storage; the administrator has been told."
+        raise NotFound(message) from exc
 
 
 @dataclass(frozen=True, slots=True)

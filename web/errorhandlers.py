@@ -11,10 +11,12 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from accounts.access import wants_json
 from errors import DomainError, FieldError
+from extensions import db
 
 log = logging.getLogger("gemba.errors")
 
@@ -93,6 +95,11 @@ def _unexpected_error(exc: Exception) -> Response:
         return _http_error(exc)
     original = getattr(exc, "original_exception", None) or exc
     log.error("unhandled error", exc_info=original)
+    try:
+        # The error page reads the signed-in user; a failed transaction must not break it too.
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.exception("rollback after an unhandled error failed")
     return problem_response(500, "internal_error", "Internal error", _FRIENDLY_HTTP[500])
 
 

@@ -255,3 +255,37 @@ def test_tablet_page_submit_with_session_and_csrf(
     assert (
         client.get(fill_url).status_code == 302
     )  # submitted: the fill page sends you to the record
+
+
+def test_api_start_is_idempotent_and_refuses_submitted(
+    client: FlaskClient, db_session: Session, scene: Scene
+) -> None:
+    headers = bearer_for(db_session, scene.operator)
+    body = payload(scene, submit=False)
+    assert client.post("/api/v1/audits", json=body, headers=headers).status_code == 201
+    assert client.post("/api/v1/audits", json=body, headers=headers).status_code == 200
+    key = body["client_uuid"]
+    assert (
+        client.post(
+            f"/api/v1/audits/{key}/submit", json={"answers": ALL_YES}, headers=headers
+        ).status_code
+        == 201
+    )
+    again = client.post("/api/v1/audits", json=body, headers=headers)
+    assert again.status_code == 409
+    assert again.mimetype == "application/problem+json"
+
+
+def test_api_resend_with_other_machine_is_a_conflict(
+    client: FlaskClient, db_session: Session, scene: Scene
+) -> None:
+    from tests import factories
+
+    other = factories.machine(db_session)
+    headers = bearer_for(db_session, scene.operator)
+    body = payload(scene)
+    assert client.post("/api/v1/audits", json=body, headers=headers).status_code == 201
+    moved = client.post("/api/v1/audits", json={**body, "asset_code": other.code}, headers=headers)
+    assert moved.status_code == 409
+    assert moved.json is not None
+    assert moved.json["errors"][0]["code"] == "other_asset"

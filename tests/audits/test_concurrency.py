@@ -21,6 +21,7 @@ from accounts.roles import Permission, Role
 from accounts.services import create_user
 from app import create_app
 from audits.models import Audit
+from audits.services import start_audit
 from extensions import Database, build_engine, db
 from forms.library import templates as library_templates
 from tests import factories
@@ -119,4 +120,59 @@ def test_parallel_identical_submits_make_one_audit(scratch_url: str, tmp_path: P
     assert statuses.count(201) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Audit)) == 1
+    Database.state(app).engine.dispose()
+
+
+def test_parallel_submits_of_one_draft_make_one_submission(
+    scratch_url: str, tmp_path: Path
+) -> None:
+    """The tablet double tap / retry case: the draft exists, several submits race."""
+    app = create_app(settings_for(scratch_url, tmp_path))
+    with app.app_context():
+        operator, _ = create_user(
+            db.session,
+            actor_id=None,
+            email="op@example.com",
+            display_name="Op",
+            role=Role.OPERATOR,
+            password="x" * 12,
+        )
+        version = factories.published_version(
+            db.session, operator, dict(library_templates()["lpa-layer-1"])
+        )
+        asset = factories.machine(db.session)
+        audit = start_audit(db.session, user=operator, version_id=version.id, asset_code=asset.code)
+        issued = tokens.issue_token(
+            db.session, user=operator, name="t", scopes=frozenset({Permission.AUDITS_FILL}), days=1
+        )
+        db.session.commit()
+        path = f"/api/v1/audits/{audit.client_uuid}/submit"
+        plaintext = issued.plaintext
+    body = json.dumps({"answers": ALL_YES})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    start = threading.Barrier(20)
+
+    def post() -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        start.wait()
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {plaintext}"},
+        )
+        status = connection.getresponse().status
+        connection.close()
+        return status
+
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(lambda _n: post(), range(20)))
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert statuses.count(201) == 1, statuses
+    assert statuses.count(200) == 19, statuses
     Database.state(app).engine.dispose()

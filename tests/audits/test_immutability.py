@@ -72,3 +72,60 @@ def test_database_allows_draft_updates(db_session: Session, scene: Scene) -> Non
     db_session.execute(update(Audit).where(Audit.id == draft.id).values(answers='{"x": 1}'))
     db_session.expire_all()
     assert db_session.get(Audit, draft.id).answers == '{"x": 1}'  # type: ignore[union-attr]
+
+
+def test_orm_refuses_to_change_a_published_version(db_session: Session, scene: Scene) -> None:
+    scene.version.title = "Rewritten history"
+    with pytest.raises(ImmutableRecord) as info:
+        db_session.flush()
+    assert info.value.status == 409
+    db_session.rollback()
+
+
+def test_database_refuses_sql_update_of_a_published_version(
+    db_session: Session, scene: Scene
+) -> None:
+    from forms.models import ChecklistVersion
+
+    with pytest.raises(DatabaseError, match="immutable"), db_session.begin_nested():
+        db_session.execute(
+            update(ChecklistVersion)
+            .where(ChecklistVersion.id == scene.version.id)
+            .values(document="{}")
+        )
+
+
+def test_database_refuses_new_evidence_or_answers_for_a_submitted_audit(
+    db_session: Session, scene: Scene
+) -> None:
+    from sqlalchemy import insert
+
+    from audits.models import Evidence
+
+    audit = submitted(db_session, scene)
+    with pytest.raises(DatabaseError, match="immutable"), db_session.begin_nested():
+        db_session.execute(
+            insert(Evidence).values(
+                audit_id=audit.id,
+                sha256="a" * 64,
+                kind="photo",
+                media_type="image/png",
+                size_bytes=1,
+                width=1,
+                height=1,
+                uploaded_by_id=scene.operator.id,
+            )
+        )
+    with pytest.raises(DatabaseError, match="immutable"), db_session.begin_nested():
+        db_session.execute(
+            insert(AuditAnswer).values(
+                audit_id=audit.id,
+                position=99,
+                path="late",
+                item_key="late",
+                item_type="passfail",
+                outcome="pass",
+                points=0,
+                max_points=0,
+            )
+        )

@@ -213,3 +213,21 @@ def test_nul_characters_are_refused_in_forms_and_json(
     assert body.status_code == 422
     assert body.json is not None
     assert body.json["errors"][0]["code"] == "malformed_json"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"name": "a\\ud800", "scopes": ["plant:view"]}', "[" * 5000 + "]" * 5000],
+    ids=["lone-surrogate", "deep-nesting"],
+)
+def test_unencodable_or_deep_json_is_malformed_not_500(
+    client: FlaskClient, make_user: UserFactory, body: str
+) -> None:
+    login(client, make_user(Role.ENGINEER).email)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    response = client.post(
+        "/api/v1/tokens", data=body, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 422
+    assert response.json is not None
+    assert response.json["errors"][0]["code"] == "malformed_json"

@@ -5,7 +5,7 @@ import SignaturePad from '../vendor/signature_pad/signature_pad.js'
 
 const form = document.getElementById('audit-form')
 const definition = JSON.parse(document.getElementById('definition-data').textContent)
-const draft = JSON.parse(document.getElementById('draft-data').textContent) || {}
+let draft = JSON.parse(document.getElementById('draft-data').textContent) || {}
 const csrf = document.querySelector('meta[name="csrf-token"]').content
 const saveState = document.querySelector('[data-save-state]')
 const summary = form.querySelector('[data-summary]')
@@ -206,8 +206,29 @@ function setSaveState (text, kind) {
   saveState.dataset.kind = kind
 }
 
+function keepBackup () {
+  try {
+    localStorage.setItem(backupKey, JSON.stringify({ answers: collect(), revision, savedToServer: false }))
+  } catch (error) { /* storage full or denied: the server copy remains */ }
+}
+
+function markBackupSaved () {
+  try {
+    localStorage.setItem(backupKey, JSON.stringify({ answers: collect(), revision, savedToServer: true }))
+  } catch (error) { /* ignore */ }
+}
+
+// Answers typed while the server could not be reached, newer than the server's draft.
+function unsavedBackup () {
+  try {
+    const backup = JSON.parse(localStorage.getItem(backupKey) || 'null')
+    if (backup && !backup.savedToServer && backup.revision >= revision && backup.answers) return backup.answers
+  } catch (error) { /* a damaged backup is ignored */ }
+  return null
+}
+
 function scheduleSave () {
-  try { localStorage.setItem(backupKey, JSON.stringify(collect())) } catch (error) { /* storage full or denied: the server copy remains */ }
+  keepBackup()
   clearTimeout(saveTimer)
   setSaveState('Changes not saved yet…', 'pending')
   saveTimer = setTimeout(() => { saving = save() }, 1200)
@@ -219,6 +240,7 @@ async function save () {
     const response = await api(form.dataset.draftUrl, 'PUT', { answers, revision })
     if (response.ok) {
       revision = (await response.json()).draft_revision
+      markBackupSaved()
       setSaveState(`Saved ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`, 'saved')
     } else if (response.status === 409) {
       setSaveState('Saved on another device. Reload the page to continue there.', 'error')
@@ -410,11 +432,12 @@ function showErrors (errors) {
 
 async function submit (event) {
   event.preventDefault()
-  clearTimeout(saveTimer)
-  await saving
   const button = form.querySelector('button[type=submit]')
+  if (button.disabled) return // a double tap while the first submit is on its way
   button.disabled = true
   button.textContent = 'Submitting…'
+  clearTimeout(saveTimer)
+  await saving
   try {
     const response = await api(form.dataset.submitUrl, 'POST', { answers: refresh() })
     const body = await response.json()
@@ -435,6 +458,9 @@ async function submit (event) {
 
 // ---- start -----------------------------------------------------------------------------------
 function start () {
+  const backup = unsavedBackup()
+  const restored = backup !== null
+  if (restored) draft = backup
   for (const field of form.querySelectorAll('.item:not(.repeat-row .item) > [data-signature]')) setUpSignature(field)
   for (const item of topItems) {
     const el = itemElement(item.key)
@@ -454,7 +480,12 @@ function start () {
   })
   form.addEventListener('submit', submit)
   refresh()
-  setSaveState(Object.keys(draft).length ? 'Draft restored' : 'Not saved yet', 'idle')
+  if (restored) {
+    setSaveState('Restored answers kept on this tablet; saving…', 'pending')
+    saving = save()
+  } else {
+    setSaveState(Object.keys(draft).length ? 'Draft restored' : 'Not saved yet', 'idle')
+  }
 }
 
 start()

@@ -59,6 +59,7 @@ export function logicValue (item, envelope) {
 
 function scalar (value) {
   if (value === null || value === undefined) return null
+  if (typeof value === 'number' && !Number.isFinite(value)) return null // like Python: not JSON
   if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value
   return null
 }

@@ -154,3 +154,27 @@ def test_draft_autosaves_and_reopens(browser: Browser, live_server: str) -> None
     )
     expect(page.locator("[data-progress-text]")).to_have_text("2 of 12 answered")
     context.close()
+
+
+def test_answers_typed_while_the_server_is_unreachable_survive_a_reload(
+    browser: Browser, live_server: str
+) -> None:
+    context = browser.new_context(viewport=TABLET_VIEWPORTS["landscape"], has_touch=True)
+    page = context.new_page()
+    sign_in(page, live_server, "auditor@demo.gemba", "auditor-demo")
+    page.goto(f"{live_server}/audits/start?asset=ULM-AS-LA-OV")
+    page.get_by_label("Checklist").select_option(label="LPA layer 1 — station audit (v1)")
+    page.get_by_role("button", name="Start").click()
+    url = page.url
+    page.route("**/draft", lambda route: route.abort())  # the Wi-Fi drops behind the machine
+    item(page, "gauges_calibrated").get_by_text("No", exact=True).click()
+    item(page, "gauges_calibrated").get_by_label("What is wrong?").fill("Caliper 17 overdue.")
+    expect(page.locator("[data-save-state]")).to_contain_text("Offline", timeout=10_000)
+    page.unroute("**/draft")
+    page.goto(url)
+    expect(item(page, "gauges_calibrated").locator('input[value="fail"]')).to_be_checked()
+    expect(item(page, "gauges_calibrated").get_by_label("What is wrong?")).to_have_value(
+        "Caliper 17 overdue."
+    )
+    expect(page.locator("[data-save-state]")).to_contain_text("Saved", timeout=10_000)
+    context.close()

@@ -50,6 +50,7 @@ def test_tablet_login_shows_home_for_role(
         expect(nav.get_by_role("link", name=label)).to_be_visible()
     for label in hidden:
         expect(nav.get_by_role("link", name=label)).to_have_count(0)
+    page.wait_for_load_state("load")  # the stylesheet is applied before measuring
     # Touch targets: every link and button in the page is at least 48 px tall.
     small = page.evaluate(
         """() => [...document.querySelectorAll('a, button, input, select')]

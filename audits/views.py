@@ -7,26 +7,24 @@ import json
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from accounts.access import can, current_account, require
-from accounts.models import User
 from accounts.roles import Permission
+from accounts.services import list_users
 from audits import services
 from audits.evidence import EvidenceStore
 from audits.webforms import SelectChoice, StartAuditWebform
 from errors import DomainError, FieldError, InvalidInput
 from extensions import db
-from forms.rendering import blank_form, script_json
+from forms.rendering import blank_checklist_html, script_json
 from forms.services import (
     compiled,
     get_checklist,
     list_checklists,
     published_versions,
 )
-from plant.models import Asset, AssetKind
-from plant.services import find_asset
+from plant.services import assets_for_audits, find_asset
 from web.webforms import attach_errors
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
@@ -35,11 +33,6 @@ bp = Blueprint("audits", __name__, url_prefix="/audits")
 def evidence_store() -> EvidenceStore:
     """The evidence folder under the instance path."""
     return EvidenceStore(current_app.config["GEMBA_SETTINGS"].instance_path / "evidence")
-
-
-def _machines() -> list[Asset]:
-    kinds = (AssetKind.MACHINE.value, AssetKind.CELL.value, AssetKind.LINE.value)
-    return list(db.session.scalars(select(Asset).where(Asset.kind.in_(kinds)).order_by(Asset.code)))
 
 
 @bp.route("/start", methods=["GET", "POST"])
@@ -53,7 +46,9 @@ def start() -> str | WerkzeugResponse:
     webform.version.choices = [
         SelectChoice(str(v.id), f"{v.title} (v{v.number})") for v in versions
     ]
-    webform.asset.choices = [SelectChoice(a.code, f"{a.name} · {a.code}") for a in _machines()]
+    webform.asset.choices = [
+        SelectChoice(a.code, f"{a.name} · {a.code}") for a in assets_for_audits(db.session)
+    ]
     problems: list[str] = []
     if webform.validate_on_submit():
         try:
@@ -94,7 +89,7 @@ def fill(client_uuid: str) -> str | WerkzeugResponse:
     if audit.is_submitted:
         return redirect(url_for("audits.detail", client_uuid=audit.client_uuid))
     version = audit.version
-    body = blank_form(version.content_hash, compiled(version))
+    body = blank_checklist_html(version.content_hash, compiled(version))
     asset = audit.asset
     return render_template(
         "audits/fill.html",
@@ -140,15 +135,13 @@ def index() -> str:
         else None,
     )
     rows = services.list_audits(db.session, viewer=user, may_view_all=may_view_all, filters=filters)
-    people = (
-        list(db.session.scalars(select(User).order_by(User.display_name))) if may_view_all else []
-    )
+    people = list_users(db.session) if may_view_all else []
     return render_template(
         "audits/index.html",
         rows=rows,
         filters=filters,
         checklists=list_checklists(db.session),
-        assets=_machines(),
+        assets=assets_for_audits(db.session),
         people=people,
         args=request.args,
     )

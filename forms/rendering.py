@@ -34,7 +34,7 @@ def script_json(json_text: str) -> Markup:
     return Markup(safe)  # noqa: S704 - escaped above
 
 
-def blank_form(content_hash: str, compiled: CompiledVersion) -> Markup:
+def blank_checklist_html(content_hash: str, compiled: CompiledVersion) -> Markup:
     """The HTML of the version's items (no answers), from cache when possible.
 
     Must run inside a Flask app context (it uses the app's Jinja environment).

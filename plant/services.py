@@ -91,6 +91,12 @@ def find_asset(session: Session, code: str) -> Asset:
     return asset
 
 
+def assets_for_audits(session: Session) -> list[Asset]:
+    """Lines, cells and machines (where audits take place), by code."""
+    kinds = (AssetKind.MACHINE.value, AssetKind.CELL.value, AssetKind.LINE.value)
+    return list(session.scalars(select(Asset).where(Asset.kind.in_(kinds)).order_by(Asset.code)))
+
+
 def asset_tree(session: Session) -> list[AssetNode]:
     """Every site with its descendants, siblings ordered by name, from one query."""
     assets = list(session.scalars(select(Asset).order_by(Asset.name)))

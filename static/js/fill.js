@@ -3,7 +3,7 @@
 import { logicState, plain } from './logic.js'
 import SignaturePad from '../vendor/signature_pad/signature_pad.js'
 
-const form = document.getElementById('audit-form')
+const form = document.getElementById('audit-answers')
 const definition = JSON.parse(document.getElementById('definition-data').textContent)
 let draft = JSON.parse(document.getElementById('draft-data').textContent) || {}
 const csrf = document.querySelector('meta[name="csrf-token"]').content

@@ -289,3 +289,19 @@ def test_api_resend_with_other_machine_is_a_conflict(
     assert moved.status_code == 409
     assert moved.json is not None
     assert moved.json["errors"][0]["code"] == "other_asset"
+
+
+def test_audit_list_page_filters(client: FlaskClient, db_session: Session, scene: Scene) -> None:
+    client.post(
+        "/api/v1/audits", json=payload(scene), headers=bearer_for(db_session, scene.operator)
+    )
+    login(client, scene.engineer.email)
+    page = client.get(
+        f"/audits/?checklist={scene.version.checklist_id}&result=pass&since=2000-01-01&until=2999-12-31"
+    )
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert scene.asset.name in text
+    assert "No audits match." in client.get("/audits/?result=fail").get_data(as_text=True)
+    bad = client.get("/audits/?since=yesterday")
+    assert bad.status_code == 422

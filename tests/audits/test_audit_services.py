@@ -375,3 +375,41 @@ def test_store_evidence_refuses_oversized_file_with_413(
         )
     assert info.value.status == 413
     assert info.value.errors[0].code == "file_too_large"
+
+
+def test_list_audits_filters_by_machine_person_and_dates(
+    db_session: Session, scene: Scene, make_user: UserFactory
+) -> None:
+    from datetime import timedelta
+
+    from extensions import utcnow
+
+    other_machine = factories.machine(db_session)
+    colleague = make_user(Role.AUDITOR)
+    here = submit(db_session, scene, ALL_YES).audit
+    there = services.submit_audit(
+        db_session,
+        user=colleague,
+        client_uuid=str(uuid.uuid4()),
+        answers=ALL_YES,
+        version_id=scene.version.id,
+        asset_code=other_machine.code,
+    ).audit
+
+    def ids(**filters: object) -> set[int]:
+        rows = services.list_audits(
+            db_session,
+            viewer=scene.engineer,
+            may_view_all=True,
+            filters=services.AuditFilters(**filters),
+        )  # type: ignore[arg-type]
+        return {row[0].id for row in rows}
+
+    assert ids(asset_id=other_machine.id) == {there.id}
+    assert ids(auditor_id=scene.operator.id) == {here.id}
+    now = utcnow()
+    assert {here.id, there.id} <= ids(
+        since=now - timedelta(hours=1), until=now + timedelta(hours=1)
+    )
+    assert ids(since=now + timedelta(hours=1)) == set()
+    assert ids(status="draft") == set()

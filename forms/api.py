@@ -38,8 +38,9 @@ def version_json(version: ChecklistVersion, *, with_definition: bool = False) ->
 def list_checklists() -> dict[str, Any]:
     """Every checklist with its latest published version (null before the first)."""
     items = []
+    newest = services.latest_versions(db.session)
     for checklist in services.list_checklists(db.session):
-        latest = services.latest_version(db.session, checklist.id)
+        latest = newest.get(checklist.id)
         items.append(
             {
                 "id": checklist.id,

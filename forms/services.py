@@ -408,6 +408,11 @@ def published_versions(session: Session) -> list[ChecklistVersion]:
     )
 
 
+def latest_versions(session: Session) -> dict[int, ChecklistVersion]:
+    """Checklist id → its newest version, for every checklist with one (one query)."""
+    return {version.checklist_id: version for version in published_versions(session)}
+
+
 def compiled(version: ChecklistVersion) -> CompiledVersion:
     """The parsed definition and compiled validator of a version (cached by content hash)."""
     document = version.document

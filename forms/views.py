@@ -49,7 +49,7 @@ def _count(version_id: int) -> int:
 def index() -> str:
     """All checklists with their latest version."""
     checklists = services.list_checklists(db.session)
-    latest = {c.id: services.latest_version(db.session, c.id) for c in checklists}
+    latest = services.latest_versions(db.session)
     return render_template("forms/index.html", checklists=checklists, latest=latest)
 
 

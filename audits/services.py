@@ -115,20 +115,15 @@ def start_audit(
         ):
             raise Conflict("This audit id is already used for another audit.")
         return existing
-    audit = Audit(
-        client_uuid=key,
+    audit = _add_draft(
+        session,
+        key=key,
         version_id=version.id,
         version_hash=version.content_hash,
         checklist_id=version.checklist_id,
         asset_id=asset.id,
         auditor_id=user.id,
-        status="draft",
-        started_at=utcnow(),
-        answers="{}",
-        draft_revision=1,
     )
-    session.add(audit)
-    session.flush()
     record_event(
         session,
         actor_id=user.id,
@@ -403,25 +398,47 @@ def submit_audit(
     return record_submission(session, prepared)
 
 
+def _add_draft(
+    session: Session,
+    *,
+    key: str,
+    version_id: int,
+    version_hash: str,
+    checklist_id: int,
+    asset_id: int,
+    auditor_id: int,
+) -> Audit:
+    """Insert an empty draft audit pinned to a version."""
+    audit = Audit(
+        client_uuid=key,
+        version_id=version_id,
+        version_hash=version_hash,
+        checklist_id=checklist_id,
+        asset_id=asset_id,
+        auditor_id=auditor_id,
+        status="draft",
+        started_at=utcnow(),
+        answers="{}",
+        draft_revision=1,
+    )
+    session.add(audit)
+    session.flush()
+    return audit
+
+
 def _insert_draft(session: Session, prepared: PreparedSubmission) -> Audit:
     """Create the audit row; if a parallel request created it first, use theirs."""
     try:
         with session.begin_nested():
-            audit = Audit(
-                client_uuid=prepared.client_uuid,
+            return _add_draft(
+                session,
+                key=prepared.client_uuid,
                 version_id=prepared.version_id,
                 version_hash=prepared.version_hash,
                 checklist_id=prepared.checklist_id,
                 asset_id=prepared.asset_id,
                 auditor_id=prepared.auditor_id,
-                status="draft",
-                started_at=utcnow(),
-                answers="{}",
-                draft_revision=1,
             )
-            session.add(audit)
-            session.flush()
-            return audit
     except IntegrityError:
         existing = session.scalar(select(Audit).where(Audit.client_uuid == prepared.client_uuid))
         if existing is None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from accounts.models import User
 from accounts.roles import Role
 from audits.evidence import EvidenceStore
+from demo import LPA_ALL_YES
 from forms.library import templates as library_templates
 from forms.models import ChecklistVersion
 from plant.models import Asset
@@ -52,20 +53,4 @@ def image_bytes(
     return buffer.getvalue()
 
 
-ALL_YES = {
-    key: {"value": "pass"}
-    for key in (
-        "work_instruction",
-        "operator_certified",
-        "error_proofing",
-        "gauges_calibrated",
-        "first_piece",
-        "reaction_plan",
-        "red_bin",
-        "ppe_worn",
-        "five_s",
-        "control_chart",
-        "labels_correct",
-        "tpm_done",
-    )
-}
+ALL_YES = LPA_ALL_YES

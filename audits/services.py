@@ -32,6 +32,8 @@ from plant.services import find_asset
 from trail import record_event
 
 log = logging.getLogger("gemba.audits")
+#: Most audits one list shows (pages and API); filters narrow it down.
+LIST_LIMIT = 200
 
 SelectT = TypeVar("SelectT", bound=Select)  # type: ignore[type-arg]
 
@@ -552,7 +554,12 @@ def _filtered(query: SelectT, filters: AuditFilters) -> SelectT:
 
 
 def list_audits(
-    session: Session, *, viewer: User, may_view_all: bool, filters: AuditFilters, limit: int = 200
+    session: Session,
+    *,
+    viewer: User,
+    may_view_all: bool,
+    filters: AuditFilters,
+    limit: int = LIST_LIMIT,
 ) -> list[tuple[Audit, ChecklistVersion, Asset, User]]:
     """Audits matching ``filters`` (only one's own without ``may_view_all``), newest first."""
     query = (

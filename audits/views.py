@@ -144,6 +144,7 @@ def index() -> str:
         assets=assets_for_audits(db.session),
         people=people,
         args=request.args,
+        limit=services.LIST_LIMIT,
     )
 
 

@@ -85,6 +85,7 @@ def test_fill_fail_fix_and_submit_press_startup(
     # First submit: the missing comment/photo/reaction and the required note are reported per item.
     page.get_by_role("button", name="Submit audit").click()
     expect(page.locator("[data-summary]")).to_contain_text("need attention")
+    expect(item(page, "guards_closed")).to_be_in_viewport()  # scrolled to the first problem
     expect(item(page, "guards_closed").locator("[data-error]")).to_contain_text(
         "Say what is wrong."
     )

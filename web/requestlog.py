@@ -19,6 +19,7 @@ class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to every record (``-`` outside requests)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Attach the request id; never drops a record."""
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
 

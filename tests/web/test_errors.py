@@ -231,3 +231,15 @@ def test_unencodable_or_deep_json_is_malformed_not_500(
     assert response.status_code == 422
     assert response.json is not None
     assert response.json["errors"][0]["code"] == "malformed_json"
+
+
+def test_forbidden_page_explains_without_internals(
+    client: FlaskClient, make_user: UserFactory
+) -> None:
+    login(client, make_user(Role.OPERATOR).email)
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    text = response.get_data(as_text=True)
+    assert "You do not have permission to do this" in text
+    assert "Traceback" not in text
+    assert client.get("/api/v1/tokens", headers={"Accept": "application/json"}).status_code == 200

@@ -3,7 +3,6 @@ the audit list with filters, one audit, and its evidence files."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -98,7 +97,7 @@ def fill(client_uuid: str) -> str | WerkzeugResponse:
         asset=asset,
         body=body,
         definition_json=script_json(version.document),
-        draft=json.loads(audit.answers),
+        draft_json=script_json(audit.answers),
     )
 
 

@@ -6,6 +6,7 @@ Services flush but never commit and raise domain errors.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from forms.models import Checklist, ChecklistImage, ChecklistVersion
 from forms.validation import CompiledVersion, compile_version
 from media import ContentStore, check_image
 from trail import record_event
+
+log = logging.getLogger("gemba.checklists")
 
 BLANK_DEFINITION: dict[str, Any] = {
     "schemaVersion": 1,
@@ -413,10 +416,36 @@ def latest_versions(session: Session) -> dict[int, ChecklistVersion]:
     return {version.checklist_id: version for version in published_versions(session)}
 
 
+class VersionTampered(Conflict):
+    """A stored version no longer matches its content hash."""
+
+    code = "version_tampered"
+    title = "This checklist version was altered after publication"
+
+
 def compiled(version: ChecklistVersion) -> CompiledVersion:
-    """The parsed definition and compiled validator of a version (cached by content hash)."""
-    document = version.document
-    return compile_version(version.content_hash, lambda: parse_definition(json.loads(document)))
+    """The parsed definition and compiled validator of a version (cached by content hash).
+
+    The stored document is checked against its hash when first loaded, so an altered record is
+    never used to score audits.
+
+    Raises:
+        VersionTampered: the document does not match ``content_hash``.
+    """
+    text, expected, number = version.document, version.content_hash, version.number
+
+    def load() -> Definition:
+        document = json.loads(text)
+        if content_hash(document) != expected:
+            log.error(
+                "checklist version %s (id %s) does not match its content hash", number, version.id
+            )
+            raise VersionTampered(
+                f"Version {number} does not match its content hash; ask an admin."
+            )
+        return parse_definition(document)
+
+    return compile_version(expected, load)
 
 
 def version_document(version: ChecklistVersion) -> dict[str, Any]:

@@ -129,3 +129,13 @@ def test_database_refuses_new_evidence_or_answers_for_a_submitted_audit(
                 max_points=0,
             )
         )
+
+
+def test_altered_version_is_never_used(db_session: Session, scene: Scene) -> None:
+    from forms.services import VersionTampered, compiled
+
+    # Simulate tampering that bypassed the triggers (e.g. a restored, edited backup).
+    scene.version.document = scene.version.document.replace("Is the current work", "Is any")
+    db_session.expunge(scene.version)
+    with pytest.raises(VersionTampered):
+        compiled(scene.version)

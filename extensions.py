@@ -146,14 +146,20 @@ class Database:
         """Run reads (and CPU work) in a transaction of their own, ended before writing.
 
         On SQLite a mutating request otherwise takes the write lock at its first statement;
-        work done in this phase does not hold it. Objects loaded here are expired afterwards.
+        work done in this phase does not hold it. Nothing may be written in this phase.
         """
         was_writing = g.get("write_request", False)
         g.write_request = False
         try:
             yield self.session
-        finally:
+        except BaseException:
             self.session.rollback()
+            raise
+        else:
+            # Ends the read-only transaction; unlike a rollback it keeps loaded objects usable
+            # (expire_on_commit is off), so the write phase does not load them again.
+            self.session.commit()
+        finally:
             g.write_request = was_writing
 
     @staticmethod

@@ -132,8 +132,9 @@ def _authenticate_bearer_and_check_csrf() -> None:
             # Raised by the guards, so public pages (/healthz, /login) still answer.
             g.bearer_error = exc
             return
-        # End the read transaction so the view's own (possibly write-locking) one starts fresh.
-        db.session.rollback()
+        # End the read-only transaction so the view's own (possibly write-locking) one starts
+        # fresh; committing it (nothing was written) keeps the token and user loaded.
+        db.session.commit()
         if touched:
             # "last used" must survive read-only requests: a short write of its own.
             g.write_request = True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import ApiToken, ApiTokenScope, User
 from accounts.roles import Permission, role_permissions
@@ -134,7 +134,9 @@ def resolve_token(
     parts = plaintext.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         raise AuthenticationRequired("The API token is malformed.")
-    token = session.scalar(select(ApiToken).where(ApiToken.prefix == parts[1]))
+    token = session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.prefix == parts[1])
+    )
     if token is None or not secret_matches(parts[2], token.secret_hash):
         raise AuthenticationRequired("The API token is not valid.")
     if token.revoked_at is not None:

@@ -15,7 +15,8 @@ from accounts.roles import Role
 from accounts.services import create_user, find_user_by_email
 from audits.evidence import EvidenceStore
 from audits.models import Audit
-from audits.services import start_audit, store_evidence, submit_audit
+from audits.services import start_audit, store_evidence
+from audits.submission import submit_audit
 from errors import NotFound
 from forms.library import templates as library_templates
 from forms.models import Checklist, ChecklistVersion

@@ -14,7 +14,7 @@ from flask import Blueprint, request, url_for
 
 from accounts.access import can, current_account, require
 from accounts.roles import Permission
-from audits import services
+from audits import services, submission
 from audits.models import Audit, Evidence
 from audits.views import evidence_store
 from errors import FieldError, InvalidInput
@@ -84,7 +84,7 @@ def create() -> tuple[dict[str, Any], int]:
         return reply, 201 if created else 200
     answers = require_type(body, "answers", dict)
     with db.read_phase():  # validation does not hold the write lock
-        prepared = services.prepare_submission(
+        prepared = submission.prepare_submission(
             db.session,
             user=user,
             client_uuid=client_uuid,
@@ -92,7 +92,7 @@ def create() -> tuple[dict[str, Any], int]:
             version_id=version_id,
             asset_code=asset_code,
         )
-    outcome = services.record_submission(db.session, prepared)
+    outcome = submission.record_submission(db.session, prepared)
     body = audit_json(outcome.audit)  # before the commit: no second transaction afterwards
     db.session.commit()
     return body, 200 if outcome.replayed else 201
@@ -148,13 +148,13 @@ def submit(client_uuid: str) -> tuple[dict[str, Any], int]:
     assert user is not None
     body = json_object()
     with db.read_phase():  # validation does not hold the write lock
-        prepared = services.prepare_submission(
+        prepared = submission.prepare_submission(
             db.session,
             user=user,
             client_uuid=client_uuid,
             answers=require_type(body, "answers", dict),
         )
-    outcome = services.record_submission(db.session, prepared)
+    outcome = submission.record_submission(db.session, prepared)
     reply = audit_json(outcome.audit)  # before the commit: no second transaction afterwards
     db.session.commit()
     return reply, 200 if outcome.replayed else 201

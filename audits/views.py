@@ -12,6 +12,7 @@ from accounts.access import can, current_account, require
 from accounts.roles import Permission
 from accounts.services import list_users
 from audits import services
+from audits.audit_view import audit_view
 from audits.evidence import EvidenceStore
 from audits.webforms import SelectChoice, StartAuditWebform
 from errors import DomainError, FieldError, InvalidInput
@@ -156,7 +157,7 @@ def detail(client_uuid: str) -> str:
     audit = services.find_audit(
         db.session, client_uuid, viewer=user, may_view_all=can(Permission.AUDITS_VIEW_ALL)
     )
-    view = services.audit_view(db.session, audit)
+    view = audit_view(db.session, audit)
     return render_template(
         "audits/detail.html", view=view, checklist=get_checklist(db.session, audit.checklist_id)
     )

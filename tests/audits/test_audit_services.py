@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts.roles import Role
-from audits import services
+from audits import services, submission
 from audits.evidence import EvidenceStore
 from audits.models import Audit, AuditAnswer, Evidence
 from errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.integration
 
 def submit(
     db_session: Session, scene: Scene, answers: dict, key: str | None = None
-) -> services.SubmitOutcome:  # type: ignore[type-arg]
-    return services.submit_audit(
+) -> submission.SubmitOutcome:  # type: ignore[type-arg]
+    return submission.submit_audit(
         db_session,
         user=scene.operator,
         client_uuid=key or str(uuid.uuid4()),
@@ -129,7 +129,7 @@ def test_submit_audit_reports_every_problem_per_item(db_session: Session, scene:
 
 def test_submit_audit_against_unknown_version_or_asset(db_session: Session, scene: Scene) -> None:
     with pytest.raises(NotFound):
-        services.submit_audit(
+        submission.submit_audit(
             db_session,
             user=scene.operator,
             client_uuid=str(uuid.uuid4()),
@@ -138,7 +138,7 @@ def test_submit_audit_against_unknown_version_or_asset(db_session: Session, scen
             asset_code=scene.asset.code,
         )
     with pytest.raises(NotFound):
-        services.submit_audit(
+        submission.submit_audit(
             db_session,
             user=scene.operator,
             client_uuid=str(uuid.uuid4()),
@@ -147,7 +147,7 @@ def test_submit_audit_against_unknown_version_or_asset(db_session: Session, scen
             asset_code="NOPE",
         )
     with pytest.raises(NotFound, match="no draft"):
-        services.submit_audit(
+        submission.submit_audit(
             db_session, user=scene.operator, client_uuid=str(uuid.uuid4()), answers=ALL_YES
         )
 
@@ -297,7 +297,7 @@ def test_submit_requires_referenced_files_to_be_uploaded(
     )
     missing = "f" * 64
     with pytest.raises(InvalidInput) as info:
-        services.submit_audit(
+        submission.submit_audit(
             db_session,
             user=operator,
             client_uuid=audit.client_uuid,
@@ -306,7 +306,7 @@ def test_submit_requires_referenced_files_to_be_uploaded(
     assert [(e.pointer, e.code) for e in info.value.errors] == [
         ("/answers/pic/value", "file_missing")
     ]
-    done = services.submit_audit(
+    done = submission.submit_audit(
         db_session,
         user=operator,
         client_uuid=audit.client_uuid,
@@ -387,7 +387,7 @@ def test_list_audits_filters_by_machine_person_and_dates(
     other_machine = factories.machine(db_session)
     colleague = make_user(Role.AUDITOR)
     here = submit(db_session, scene, ALL_YES).audit
-    there = services.submit_audit(
+    there = submission.submit_audit(
         db_session,
         user=colleague,
         client_uuid=str(uuid.uuid4()),

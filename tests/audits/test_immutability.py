@@ -9,7 +9,7 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
-from audits import services
+from audits import services, submission
 from audits.models import Audit, AuditAnswer, ImmutableRecord
 from tests.audits.conftest import ALL_YES, Scene
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 def submitted(db_session: Session, scene: Scene) -> Audit:
-    return services.submit_audit(
+    return submission.submit_audit(
         db_session,
         user=scene.operator,
         client_uuid=str(uuid.uuid4()),

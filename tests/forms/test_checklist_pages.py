@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from accounts.roles import Role
-from audits.services import submit_audit
+from audits.submission import submit_audit
 from forms import services
 from tests import factories
 from tests.conftest import csrf_token_from, login

@@ -20,9 +20,9 @@ from errors import Conflict, FieldError, InvalidInput, NotFound
 from extensions import utcnow
 from forms.definition import Definition, DefinitionInvalid, Text, parse_definition
 from forms.diff import DefinitionDiff, diff_definitions
-from forms.models import Checklist, ChecklistImage, ChecklistVersion
+from forms.images import missing_images
+from forms.models import Checklist, ChecklistVersion
 from forms.validation import CompiledVersion, compile_version
-from media import ContentStore, check_image
 from trail import record_event
 
 log = logging.getLogger("gemba.checklists")
@@ -252,7 +252,7 @@ def publish(
         )
     document = draft_document(checklist)
     definition = parse_definition(document)
-    missing = _missing_images(session, checklist.id, document)
+    missing = missing_images(session, checklist.id, document)
     if missing:
         raise DefinitionInvalid(f"{len(missing)} image(s) are missing.", missing)
     digest = content_hash(document)
@@ -289,94 +289,6 @@ def publish(
         new={"checklist": checklist.key, "number": number, "content_hash": digest},
     )
     return version
-
-
-def add_image(
-    session: Session, *, actor_id: int, checklist_id: int, data: bytes, store: ContentStore
-) -> ChecklistImage:
-    """Keep a picture for the checklist's instructions (idempotent by sha256).
-
-    Raises:
-        NotFound: no such checklist.
-        InvalidInput / PayloadTooLarge: not an acceptable JPEG, PNG or WebP image.
-    """
-    checklist = get_checklist(session, checklist_id)
-    image = check_image(data)
-    existing = session.scalar(
-        select(ChecklistImage).where(
-            ChecklistImage.checklist_id == checklist.id, ChecklistImage.sha256 == image.sha256
-        )
-    )
-    store.put(image)
-    if existing is not None:
-        return existing
-    record = ChecklistImage(
-        checklist_id=checklist.id,
-        sha256=image.sha256,
-        media_type=image.media_type,
-        size_bytes=len(image.data),
-        width=image.width,
-        height=image.height,
-        uploaded_by_id=actor_id,
-    )
-    session.add(record)
-    session.flush()
-    record_event(
-        session,
-        actor_id=actor_id,
-        action="checklist.image_added",
-        entity_type="checklist",
-        entity_id=checklist.id,
-        new={"sha256": image.sha256},
-    )
-    return record
-
-
-def list_images(session: Session, checklist_id: int) -> list[ChecklistImage]:
-    """The checklist's pictures, newest first."""
-    return list(
-        session.scalars(
-            select(ChecklistImage)
-            .where(ChecklistImage.checklist_id == checklist_id)
-            .order_by(ChecklistImage.id.desc())
-        )
-    )
-
-
-def find_image(session: Session, sha256: str) -> ChecklistImage:
-    """A checklist picture by hash.
-
-    Raises:
-        NotFound: no checklist has such a picture.
-    """
-    image = session.scalar(select(ChecklistImage).where(ChecklistImage.sha256 == sha256).limit(1))
-    if image is None:
-        raise NotFound("No such image.")
-    return image
-
-
-def _missing_images(
-    session: Session, checklist_id: int, document: dict[str, Any]
-) -> list[FieldError]:
-    wanted: dict[str, str] = {}
-    for s_index, section in enumerate(document.get("sections", [])):
-        for i_index, item in enumerate(section.get("items", [])):
-            if item.get("type") == "instruction" and item.get("image"):
-                wanted.setdefault(item["image"], f"/sections/{s_index}/items/{i_index}/image")
-    if not wanted:
-        return []
-    present = set(
-        session.scalars(
-            select(ChecklistImage.sha256).where(
-                ChecklistImage.checklist_id == checklist_id, ChecklistImage.sha256.in_(wanted)
-            )
-        )
-    )
-    return [
-        FieldError(pointer, "image_missing", "Upload this image to the checklist first.")
-        for digest, pointer in wanted.items()
-        if digest not in present
-    ]
 
 
 def get_version(session: Session, version_id: int) -> ChecklistVersion:

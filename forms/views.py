@@ -22,7 +22,7 @@ from audits.services import count_audits_for_version
 from canonical import strict_loads
 from errors import DomainError, FieldError, InvalidInput
 from extensions import db
-from forms import services
+from forms import images, services
 from forms.definition import DefinitionInvalid
 from forms.diff import diff_definitions
 from forms.library import templates as library_templates
@@ -169,7 +169,7 @@ def edit(checklist_id: int) -> str | WerkzeugResponse:
         draft_errors = exc.errors
     return render_template(
         "forms/edit.html",
-        images=services.list_images(db.session, checklist.id),
+        images=images.list_images(db.session, checklist.id),
         image_webform=ImageUploadWebform(),
         checklist=checklist,
         webform=webform,
@@ -194,7 +194,7 @@ def upload_image(checklist_id: int) -> WerkzeugResponse:
         raise InvalidInput(
             "Choose a picture to upload.", [FieldError("/file", "required", "Choose a picture.")]
         )
-    image = services.add_image(
+    image = images.add_image(
         db.session,
         actor_id=actor.id,
         checklist_id=checklist_id,
@@ -210,7 +210,7 @@ def upload_image(checklist_id: int) -> WerkzeugResponse:
 @require(Permission.CHECKLISTS_VIEW)
 def image(sha256: str) -> Response:
     """A checklist picture (immutable: named by its hash)."""
-    record = services.find_image(db.session, sha256)
+    record = images.find_image(db.session, sha256)
     return Response(
         image_store().read(record.sha256),
         mimetype=record.media_type,

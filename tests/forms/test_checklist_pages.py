@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from accounts.roles import Role
 from audits.submission import submit_audit
-from forms import services
+from forms import images, services
 from tests import factories
 from tests.conftest import csrf_token_from, login
 from tests.factories import UserFactory
@@ -229,7 +229,7 @@ def test_instruction_picture_upload_publish_and_show(
         content_type="multipart/form-data",
     )
     assert uploaded.status_code == 302
-    sha = services.list_images(db_session, checklist.id)[0].sha256
+    sha = images.list_images(db_session, checklist.id)[0].sha256
     missing = "e" * 64
     for image, expect_published in ((missing, False), (sha, True)):
         document = factories.definition(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -182,6 +183,47 @@ class Evidence(Base):
     audit: Mapped[Audit] = relationship(back_populates="evidence")
 
 
+class AuditTagSnapshot(Base):
+    """A machine value as it was when the audit was submitted (copied, never recomputed)."""
+
+    __tablename__ = "audit_tag_snapshots"
+    __table_args__ = (
+        UniqueConstraint("audit_id", "role", name="uq_audit_tag_snapshots_role"),
+        CheckConstraint("quality IN ('good', 'uncertain', 'bad')", name="quality_known"),
+    )
+
+    #: Surrogate key.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The audit.
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="RESTRICT"), index=True)
+    #: The machine role.
+    role: Mapped[str] = mapped_column(String(63))
+    #: The binding (and its version) that produced the value.
+    binding_id: Mapped[int] = mapped_column(ForeignKey("tag_bindings.id", ondelete="RESTRICT"))
+    #: Binding version at the time.
+    binding_version: Mapped[int] = mapped_column(Integer)
+    #: Source address at the time.
+    address: Mapped[str] = mapped_column(String(500))
+    #: Numeric value (booleans as 0/1).
+    value_number: Mapped[float | None] = mapped_column(Float)
+    #: Text value.
+    value_text: Mapped[str | None] = mapped_column(Text)
+    #: Unit.
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    #: good | uncertain | bad (no value at all is bad, with the reason in the detail).
+    quality: Mapped[str] = mapped_column(String(10))
+    #: Why the quality is not good.
+    quality_detail: Mapped[str | None] = mapped_column(String(200))
+    #: When the machine measured it.
+    source_time: Mapped[datetime | None]
+    #: When the collector received it.
+    received_at: Mapped[datetime | None]
+    #: Seconds between reception and submission.
+    age_seconds: Mapped[float | None] = mapped_column(Float)
+    #: Older than the binding's maximum age.
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class ImmutableRecord(Conflict):
     """Raised when code tries to change a submitted audit or a published version."""
 
@@ -200,7 +242,7 @@ def _refuse_changes_to_submitted_audits(
             previous = was.deleted[0] if was.deleted else obj.status
             if previous == "submitted":
                 raise ImmutableRecord(f"audit {obj.client_uuid} is submitted and cannot change")
-        if isinstance(obj, AuditAnswer | Evidence) and session.is_modified(obj):
+        if isinstance(obj, AuditAnswer | Evidence | AuditTagSnapshot) and session.is_modified(obj):
             raise ImmutableRecord("answers and evidence of an audit cannot change")
         if isinstance(obj, ChecklistVersion) and session.is_modified(obj):
             raise ImmutableRecord(f"version {obj.number} is published and cannot change")

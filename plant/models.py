@@ -67,10 +67,6 @@ class Asset(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     #: Display name, unique among siblings.
     name: Mapped[str] = mapped_column(String(120))
-    #: What kind of machine this is (its roles bind to tags); null for sites, areas, lines.
-    machine_type_id: Mapped[int | None] = mapped_column(
-        ForeignKey("machine_types.id", ondelete="RESTRICT"), index=True
-    )
     #: Creation time.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -131,6 +127,21 @@ class MachineRole(Base):
     datatype: Mapped[str] = mapped_column(String(10))
     #: Engineering unit, e.g. ``°C``.
     unit: Mapped[str] = mapped_column(String(20), default="")
+
+
+class AssetMachineType(Base):
+    """Which machine type an asset is (only machines and cells have one)."""
+
+    __tablename__ = "asset_machine_types"
+
+    #: The asset.
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Its machine type.
+    machine_type_id: Mapped[int] = mapped_column(
+        ForeignKey("machine_types.id", ondelete="RESTRICT"), index=True
+    )
 
 
 class TagSource(Base):

@@ -1,8 +1,8 @@
 """machine types roles tag sources bindings values snapshots
 
-Revision ID: 6747d408efcd
+Revision ID: 468be3a8ab62
 Revises: 379c1f876dfa
-Create Date: 2026-11-25 13:58:08.873378+00:00
+Create Date: 2026-11-25 13:59:06.110989+00:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import extensions
 
-revision: str = "6747d408efcd"
+revision: str = "468be3a8ab62"
 down_revision: str | None = "379c1f876dfa"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -66,6 +66,29 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_tag_sources_key")),
     )
     op.create_table(
+        "asset_machine_types",
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("machine_type_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asset_id"],
+            ["assets.id"],
+            name=op.f("fk_asset_machine_types_asset_id_assets"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["machine_type_id"],
+            ["machine_types.id"],
+            name=op.f("fk_asset_machine_types_machine_type_id_machine_types"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("asset_id", name=op.f("pk_asset_machine_types")),
+    )
+    with op.batch_alter_table("asset_machine_types", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_asset_machine_types_machine_type_id"), ["machine_type_id"], unique=False
+        )
+
+    op.create_table(
         "machine_roles",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("machine_type_id", sa.Integer(), nullable=False),
@@ -92,24 +115,6 @@ def upgrade() -> None:
             batch_op.f("ix_machine_roles_machine_type_id"), ["machine_type_id"], unique=False
         )
 
-    op.create_table(
-        "tag_source_states",
-        sa.Column("source_id", sa.Integer(), nullable=False),
-        sa.Column("state", sa.String(length=12), nullable=False),
-        sa.Column("detail", sa.String(length=500), nullable=True),
-        sa.Column("updated_at", extensions.UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "state IN ('connecting', 'connected', 'disconnected', 'error')",
-            name=op.f("ck_tag_source_states_state_known"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["source_id"],
-            ["tag_sources.id"],
-            name=op.f("fk_tag_source_states_source_id_tag_sources"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("source_id", name=op.f("pk_tag_source_states")),
-    )
     op.create_table(
         "tag_bindings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -156,6 +161,24 @@ def upgrade() -> None:
         batch_op.create_index("ix_tag_bindings_active", ["asset_id", "active"], unique=False)
         batch_op.create_index(batch_op.f("ix_tag_bindings_source_id"), ["source_id"], unique=False)
 
+    op.create_table(
+        "tag_source_states",
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=12), nullable=False),
+        sa.Column("detail", sa.String(length=500), nullable=True),
+        sa.Column("updated_at", extensions.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "state IN ('connecting', 'connected', 'disconnected', 'error')",
+            name=op.f("ck_tag_source_states_state_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["tag_sources.id"],
+            name=op.f("fk_tag_source_states_source_id_tag_sources"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("source_id", name=op.f("pk_tag_source_states")),
+    )
     op.create_table(
         "tag_current",
         sa.Column("binding_id", sa.Integer(), nullable=False),
@@ -218,19 +241,6 @@ def upgrade() -> None:
             batch_op.f("ix_audit_tag_snapshots_audit_id"), ["audit_id"], unique=False
         )
 
-    with op.batch_alter_table("assets", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("machine_type_id", sa.Integer(), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_assets_machine_type_id"), ["machine_type_id"], unique=False
-        )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_assets_machine_type_id_machine_types"),
-            "machine_types",
-            ["machine_type_id"],
-            ["id"],
-            ondelete="RESTRICT",
-        )
-
     # ### end Alembic commands ###
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in SQLITE_TRIGGERS if sqlite else POSTGRESQL_TRIGGERS:
@@ -246,28 +256,25 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_tag_snapshots_immutable ON audit_tag_snapshots")
         op.execute("DROP TRIGGER IF EXISTS audit_tag_snapshots_closed ON audit_tag_snapshots")
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("assets", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_assets_machine_type_id_machine_types"), type_="foreignkey"
-        )
-        batch_op.drop_index(batch_op.f("ix_assets_machine_type_id"))
-        batch_op.drop_column("machine_type_id")
-
     with op.batch_alter_table("audit_tag_snapshots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_tag_snapshots_audit_id"))
 
     op.drop_table("audit_tag_snapshots")
     op.drop_table("tag_current")
+    op.drop_table("tag_source_states")
     with op.batch_alter_table("tag_bindings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tag_bindings_source_id"))
         batch_op.drop_index("ix_tag_bindings_active")
 
     op.drop_table("tag_bindings")
-    op.drop_table("tag_source_states")
     with op.batch_alter_table("machine_roles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_machine_roles_machine_type_id"))
 
     op.drop_table("machine_roles")
+    with op.batch_alter_table("asset_machine_types", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_asset_machine_types_machine_type_id"))
+
+    op.drop_table("asset_machine_types")
     op.drop_table("tag_sources")
     op.drop_table("machine_types")
     # ### end Alembic commands ###

@@ -22,7 +22,7 @@ from accounts.roles import Role
 from canonical import strict_loads
 from config import PROJECT_ROOT, Settings, development_secret, load_settings
 from errors import FieldError, InvalidInput
-from extensions import csrf, db, limiter
+from extensions import Database, csrf, db, limiter
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -214,6 +214,21 @@ def _register_cli(app: Flask) -> None:
         click.echo("Demo logins (email / password):")
         for role, email, _name, password in DEMO_USERS:
             click.echo(f"  {role.value:<9} {email:<24} {password}")
+
+    plant_cli = AppGroup("plant", help="The OT side: collecting machine values.")
+
+    @plant_cli.command("collect")
+    @click.option(
+        "--seconds", type=float, default=None, help="Stop after this long (default: run)."
+    )
+    def plant_collect(seconds: float | None) -> None:
+        """Read every enabled tag source and keep the last values (a separate process)."""
+        from plant.collector import run_collector
+
+        flushed = run_collector(Database.state(app).session_factory, seconds=seconds)
+        click.echo(f"Collector stopped after writing {flushed} values.")
+
+    app.cli.add_command(plant_cli)
 
     users_cli = AppGroup("users", help="User administration.")
 

@@ -21,8 +21,9 @@ from errors import NotFound
 from forms.library import templates as library_templates
 from forms.models import Checklist, ChecklistVersion
 from forms.services import create_checklist, latest_version, publish
-from plant.models import AssetKind
+from plant.models import AssetKind, MachineType
 from plant.services import create_asset, find_asset
+from plant.tags import assign_machine_type, bind, create_machine_type, create_source
 
 #: (role, email, name, password). Printed by ``make run``; never use these outside a demo.
 DEMO_USERS: tuple[tuple[Role, str, str, str], ...] = (
@@ -82,9 +83,52 @@ def seed_demo(session: Session, store: EvidenceStore | None = None) -> SeedRepor
             assets_created += 1
     engineer = find_user_by_email(session, "engineer@demo.gemba")
     assert engineer is not None
+    _seed_tags(session, engineer.id)
     checklists_created, versions = _seed_checklists(session, engineer.id)
     audits_created = _seed_audits(session, versions, store)
     return SeedReport(users_created, assets_created, checklists_created, audits_created)
+
+
+PRESS_ROLES = (
+    {"role": "oven_temp", "name": "Oven temperature", "datatype": "float", "unit": "°C"},
+    {"role": "oil_pressure", "name": "Hydraulic oil pressure", "datatype": "float", "unit": "bar"},
+    {"role": "recipe", "name": "Loaded recipe", "datatype": "string", "unit": ""},
+    {"role": "good_count", "name": "Good parts", "datatype": "int", "unit": "pcs"},
+    {"role": "alarm_active", "name": "Alarm active", "datatype": "bool", "unit": ""},
+)
+
+
+def _seed_tags(session: Session, actor_id: int) -> None:
+    """A hydraulic-press machine type and simulated signals bound to Press 4 and Press 5."""
+    if (
+        session.scalar(select(MachineType.id).where(MachineType.key == "hydraulic-press"))
+        is not None
+    ):
+        return
+    press = create_machine_type(
+        session, actor_id=actor_id, key="hydraulic-press", name="Hydraulic press", roles=PRESS_ROLES
+    )
+    source = create_source(
+        session,
+        actor_id=actor_id,
+        key="simulator",
+        name="Simulated plant",
+        kind="simulator",
+        settings={},
+    )
+    for code, prefix in (("ULM-ST-PL1-P4", "P4"), ("ULM-ST-PL1-P5", "P5")):
+        asset = find_asset(session, code)
+        assign_machine_type(session, actor_id=actor_id, asset=asset, machine_type=press)
+        for role in PRESS_ROLES:
+            bind(
+                session,
+                actor_id=actor_id,
+                asset=asset,
+                role=role["role"],
+                source=source,
+                address=f"{prefix}.{role['role']}",
+                max_age_seconds=30,
+            )
 
 
 def _seed_checklists(session: Session, actor_id: int) -> tuple[int, dict[str, ChecklistVersion]]:

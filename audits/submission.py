@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accounts.models import User
-from audits.models import Audit, AuditAnswer, Evidence
+from audits.models import Audit, AuditAnswer, AuditTagSnapshot, Evidence
 from canonical import canonical_json, content_hash
 from errors import Conflict, FieldError, InvalidInput, NotFound
 from extensions import utcnow
@@ -26,6 +27,8 @@ from forms.engine import Evaluation, ItemResult
 from forms.services import compiled, get_version
 from forms.validation import validate_submission
 from plant.services import find_asset
+from plant.tags import live_values, machine_context
+from plant.values import split_value
 from trail import record_event
 
 
@@ -136,6 +139,8 @@ def prepare_submission(
             "This audit was already submitted with different answers.",
             [FieldError("/answers", "already_submitted", "A submitted audit never changes.")],
         )
+    if machine is None:  # the live machine values, as the rules see them
+        machine = machine_context(live_values(session, asset_id))
     problems, evaluation = validate_submission(compiled(version), answers, machine)
     if evaluation is not None and not problems and audit is not None:
         problems = _missing_files(session, audit, answers, evaluation)
@@ -318,6 +323,7 @@ def _record_submission(
         # Core executemany: the rows are never read back in this request.
         session.execute(insert(cast(Table, AuditAnswer.__table__)), rows)
     now = utcnow()
+    _snapshot_tags(session, audit, now)
     audit.answers = canonical_json(answers)
     audit.status = "submitted"
     audit.submitted_at = now
@@ -326,6 +332,34 @@ def _record_submission(
     audit.result = evaluation.result
     audit.submission_hash = digest
     session.flush()
+
+
+def _snapshot_tags(session: Session, audit: Audit, now: datetime) -> None:
+    """Copy every bound machine value of the audit's asset, as it is now (bad/stale included).
+
+    An OT outage never blocks a submission: missing values are recorded as bad.
+    """
+    rows = [
+        {
+            "audit_id": audit.id,
+            "role": value.role,
+            "binding_id": value.binding_id,
+            "binding_version": value.binding_version,
+            "address": value.address,
+            "value_number": split_value(value.value)[0],
+            "value_text": split_value(value.value)[1],
+            "unit": value.unit,
+            "quality": value.quality,
+            "quality_detail": value.detail,
+            "source_time": value.source_time,
+            "received_at": value.received_at,
+            "age_seconds": value.age_seconds,
+            "stale": value.stale,
+        }
+        for value in live_values(session, audit.asset_id, now=now).values()
+    ]
+    if rows:
+        session.execute(insert(cast(Table, AuditTagSnapshot.__table__)), rows)
 
 
 def _answer_row(audit_id: int, position: int, result: ItemResult) -> dict[str, Any]:

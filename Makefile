@@ -39,6 +39,9 @@ run: system-run venv vendor
 	@echo ""
 	@echo "Gemba is serving on http://127.0.0.1:$(GEMBA_PORT)  (Ctrl+C stops it)"
 	@echo ""
+	@# The collector runs beside the web server (its own process) and stops with it.
+	$(BIN)/flask --app app plant collect & collector=$$!; \
+	trap 'kill $$collector 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(GEMBA_PORT) --workers 1 --threads 8 'app:create_app()'
 
 ## test: lint, format check, strict type check and the whole test suite with branch coverage

@@ -32,6 +32,20 @@ class AnswerLine:
 
 
 @dataclass(frozen=True, slots=True)
+class TagLine:
+    """A machine value recorded with the audit."""
+
+    role: str
+    value: str
+    quality: str
+    detail: str | None
+    stale: bool
+    age_seconds: float | None
+    address: str
+    binding_version: int
+
+
+@dataclass(frozen=True, slots=True)
 class AuditView:
     """Plain data for the audit page (and later the PDF): never ORM objects in templates."""
 
@@ -50,6 +64,7 @@ class AuditView:
     result: str | None
     lines: tuple[AnswerLine, ...]
     failed_count: int
+    tags: tuple[TagLine, ...] = ()
 
 
 def audit_view(session: Session, audit: Audit) -> AuditView:
@@ -114,7 +129,27 @@ def audit_view(session: Session, audit: Audit) -> AuditView:
         result=audit.result,
         lines=tuple(lines),
         failed_count=sum(1 for line in lines if line.outcome == "fail"),
+        tags=tuple(
+            TagLine(
+                role=snapshot.role,
+                value=_tag_text(snapshot.value_number, snapshot.value_text, snapshot.unit),
+                quality=snapshot.quality,
+                detail=snapshot.quality_detail,
+                stale=snapshot.stale,
+                age_seconds=snapshot.age_seconds,
+                address=snapshot.address,
+                binding_version=snapshot.binding_version,
+            )
+            for snapshot in audit.tag_snapshots
+        ),
     )
+
+
+def _tag_text(number: float | None, text: str | None, unit: str) -> str:
+    if number is None and text is None:
+        return "—"
+    shown = text if text is not None else f"{number:g}"
+    return f"{shown} {unit}".strip()
 
 
 def _stored_value(row: AuditAnswer) -> Any:

@@ -87,6 +87,7 @@ class Audit(Base):
         back_populates="audit", order_by="AuditAnswer.position", cascade="all, delete-orphan"
     )
     evidence: Mapped[list[Evidence]] = relationship(back_populates="audit", order_by="Evidence.id")
+    tag_snapshots: Mapped[list[AuditTagSnapshot]] = relationship(order_by="AuditTagSnapshot.role")
 
     @property
     def is_submitted(self) -> bool:

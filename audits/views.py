@@ -25,6 +25,7 @@ from forms.services import (
     published_versions,
 )
 from plant.services import assets_for_audits, find_asset
+from plant.tags import live_values
 from web.webforms import attach_errors
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
@@ -90,6 +91,7 @@ def fill(client_uuid: str) -> str | WerkzeugResponse:
         return redirect(url_for("audits.detail", client_uuid=audit.client_uuid))
     version = audit.version
     body = blank_checklist_html(version.content_hash, compiled(version))
+    machine = live_values(db.session, audit.asset_id)
     asset = audit.asset
     return render_template(
         "audits/fill.html",
@@ -99,6 +101,19 @@ def fill(client_uuid: str) -> str | WerkzeugResponse:
         body=body,
         definition_json=script_json(version.document),
         draft_json=script_json(audit.answers),
+        machine=machine,
+        machine_data={
+            role: {
+                "value": v.value,
+                "unit": v.unit,
+                "quality": v.quality,
+                "stale": v.stale,
+                "age": v.age_seconds,
+                "usable": v.usable,
+                "datatype": v.datatype,
+            }
+            for role, v in machine.items()
+        },
     )
 
 

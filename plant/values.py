@@ -66,6 +66,7 @@ class LiveValue:
     binding_id: int
     binding_version: int
     address: str
+    datatype: str
     value: float | int | bool | str | None
     unit: str
     quality: str

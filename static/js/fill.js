@@ -6,6 +6,11 @@ import SignaturePad from '../vendor/signature_pad/signature_pad.js'
 const form = document.getElementById('audit-answers')
 const definition = JSON.parse(document.getElementById('definition-data').textContent)
 let draft = JSON.parse(document.getElementById('draft-data').textContent) || {}
+const machineData = JSON.parse(document.getElementById('machine-data').textContent) || {}
+// What the rules see as machine.<role>: good, fresh values only (as on the server).
+// int roles are CEL ints (BigInt in cel-js), like Python ints on the server.
+const machine = Object.fromEntries(Object.entries(machineData).filter(([, v]) => v.usable)
+  .map(([role, v]) => [role, v.datatype === 'int' ? BigInt(v.value) : v.value]))
 const csrf = document.querySelector('meta[name="csrf-token"]').content
 const saveState = document.querySelector('[data-save-state]')
 const summary = form.querySelector('[data-summary]')
@@ -137,7 +142,7 @@ function looksFailed (el, item, envelope) {
 
 function refresh () {
   const answers = collect()
-  const state = logicState(definition, answers, {})
+  const state = logicState(definition, answers, machine)
   let total = 0; let done = 0
   for (const item of topItems) {
     const el = itemElement(item.key)
@@ -456,6 +461,24 @@ async function submit (event) {
   button.textContent = 'Submit audit'
 }
 
+// ---- live machine values -----------------------------------------------------------------------
+function showMachineReadings () {
+  for (const input of form.querySelectorAll('input[data-role]')) {
+    const reading = machineData[input.dataset.role]
+    const note = input.closest('.item').querySelector('[data-machine-reading]')
+    if (!reading) continue
+    const age = reading.age === null ? '' : ` · ${Math.round(reading.age)} s ago`
+    note.textContent = `Machine: ${reading.value === null ? '—' : reading.value} ${reading.unit} · ${reading.quality}${reading.stale ? ' · stale' : ''}${age}`
+    note.classList.toggle('is-usable', reading.usable)
+    if (input.dataset.prefill && reading.usable && input.value === '' && typeof reading.value === 'number') {
+      input.value = String(reading.value)
+      input.dataset.prefilled = '1'
+      note.textContent += ' — filled in; correct it if the display shows something else'
+    }
+  }
+  refresh()
+}
+
 // ---- start -----------------------------------------------------------------------------------
 function start () {
   const backup = unsavedBackup()
@@ -473,6 +496,7 @@ function start () {
     }
     if (item.type !== 'instruction' && item.type !== 'computed') writeEnvelope(el, item, draft[item.key])
   }
+  showMachineReadings()
   form.addEventListener('input', event => { if (event.target.matches('[data-upload]')) return; refresh(); scheduleSave() })
   form.addEventListener('change', event => {
     if (event.target.matches('[data-upload]')) { onPhotoInput(event.target); return }

@@ -149,6 +149,10 @@ class Database:
         work done in this phase does not hold it. Nothing may be written in this phase.
         """
         was_writing = g.get("write_request", False)
+        if self.session.in_transaction():
+            # E.g. the signed-in user was loaded under the write lock: end that transaction
+            # (nothing is pending yet) so the reads below start a deferred one.
+            self.session.commit()
         g.write_request = False
         try:
             yield self.session

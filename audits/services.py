@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from accounts.models import User
@@ -51,17 +52,54 @@ def start_or_resume_audit(
 ) -> tuple[Audit, bool]:
     """Start a draft, or return the caller's existing draft with this UUID.
 
-    Returns the audit and whether it was created now.
+    Returns the audit and whether this call created it (parallel identical starts: one does).
 
     Raises:
-        as ``start_audit``.
+        NotFound: unknown version or asset.
+        InvalidInput: malformed UUID.
+        Conflict: the UUID belongs to another audit, or the audit is already submitted.
     """
+    version = get_version(session, version_id)
+    asset = find_asset(session, asset_code)
     key = parse_uuid(client_uuid)
-    existed = session.scalar(select(Audit.id).where(Audit.client_uuid == key)) is not None
-    audit = start_audit(
-        session, user=user, version_id=version_id, asset_code=asset_code, client_uuid=key
-    )
-    return audit, not existed
+    existing = session.scalar(select(Audit).where(Audit.client_uuid == key))
+    if existing is None:
+        try:
+            with session.begin_nested():
+                audit = add_draft(
+                    session,
+                    key=key,
+                    version_id=version.id,
+                    version_hash=version.content_hash,
+                    checklist_id=version.checklist_id,
+                    asset_id=asset.id,
+                    auditor_id=user.id,
+                )
+        except IntegrityError:  # a parallel request inserted the same UUID first
+            existing = session.scalar(
+                select(Audit).where(Audit.client_uuid == key).with_for_update()
+            )
+            if existing is None:
+                raise
+        else:
+            record_event(
+                session,
+                actor_id=user.id,
+                action="audit.started",
+                entity_type="audit",
+                entity_id=audit.client_uuid,
+                new={"version_id": version.id, "asset": asset.code},
+            )
+            return audit, True
+    if existing.is_submitted:
+        raise Conflict("This audit is already submitted; start a new one.")
+    if (existing.auditor_id, existing.version_id, existing.asset_id) != (
+        user.id,
+        version.id,
+        asset.id,
+    ):
+        raise Conflict("This audit id is already used for another audit.")
+    return existing, False
 
 
 def start_audit(
@@ -74,42 +112,15 @@ def start_audit(
 ) -> Audit:
     """Create a draft audit of a version at an asset (idempotent per ``client_uuid``).
 
-
     Raises:
-        NotFound: unknown version or asset.
-        InvalidInput: malformed UUID.
-        Conflict: the UUID belongs to another user's or another version's audit.
+        as ``start_or_resume_audit``.
     """
-    version = get_version(session, version_id)
-    asset = find_asset(session, asset_code)
-    key = parse_uuid(client_uuid) if client_uuid else str(uuid.uuid4())
-    existing = session.scalar(select(Audit).where(Audit.client_uuid == key))
-    if existing is not None and existing.is_submitted:
-        raise Conflict("This audit is already submitted; start a new one.")
-    if existing is not None:
-        if (
-            existing.auditor_id != user.id
-            or existing.version_id != version.id
-            or existing.asset_id != asset.id
-        ):
-            raise Conflict("This audit id is already used for another audit.")
-        return existing
-    audit = add_draft(
+    audit, _created = start_or_resume_audit(
         session,
-        key=key,
-        version_id=version.id,
-        version_hash=version.content_hash,
-        checklist_id=version.checklist_id,
-        asset_id=asset.id,
-        auditor_id=user.id,
-    )
-    record_event(
-        session,
-        actor_id=user.id,
-        action="audit.started",
-        entity_type="audit",
-        entity_id=audit.client_uuid,
-        new={"version_id": version.id, "asset": asset.code},
+        user=user,
+        version_id=version_id,
+        asset_code=asset_code,
+        client_uuid=client_uuid or str(uuid.uuid4()),
     )
     return audit
 

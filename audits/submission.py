@@ -179,6 +179,10 @@ def record_submission(session: Session, prepared: PreparedSubmission) -> SubmitO
     audit = session.scalar(locked)
     if audit is None:
         audit = _insert_draft(session, prepared)
+    # Someone may have started an audit with this UUID between the two phases.
+    owner = (audit.auditor_id, audit.version_id, audit.asset_id)
+    if owner != (prepared.auditor_id, prepared.version_id, prepared.asset_id):
+        raise Conflict("This audit id is already used for another audit.")
     if audit.is_submitted:
         if audit.submission_hash == prepared.digest:
             return SubmitOutcome(audit, replayed=True)
@@ -271,7 +275,9 @@ def _insert_draft(session: Session, prepared: PreparedSubmission) -> Audit:
                 auditor_id=prepared.auditor_id,
             )
     except IntegrityError:
-        existing = session.scalar(select(Audit).where(Audit.client_uuid == prepared.client_uuid))
+        existing = session.scalar(
+            select(Audit).where(Audit.client_uuid == prepared.client_uuid).with_for_update()
+        )
         if existing is None:
             raise
         return existing

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from errors import FieldError, NotFound
@@ -43,8 +44,19 @@ def add_image(
         height=image.height,
         uploaded_by_id=actor_id,
     )
-    session.add(record)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same picture uploaded twice at once: keep one
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        same = session.scalar(
+            select(ChecklistImage).where(
+                ChecklistImage.checklist_id == checklist.id, ChecklistImage.sha256 == image.sha256
+            )
+        )
+        if same is None:
+            raise
+        return same
     record_event(
         session,
         actor_id=actor_id,
@@ -84,10 +96,15 @@ def missing_images(
 ) -> list[FieldError]:
     """Pointers to instruction pictures the definition uses that were not uploaded to it."""
     wanted: dict[str, str] = {}
-    for s_index, section in enumerate(document.get("sections", [])):
-        for i_index, item in enumerate(section.get("items", [])):
+
+    def visit(items: list[dict[str, Any]], pointer: str) -> None:
+        for index, item in enumerate(items):
             if item.get("type") == "instruction" and item.get("image"):
-                wanted.setdefault(item["image"], f"/sections/{s_index}/items/{i_index}/image")
+                wanted.setdefault(item["image"], f"{pointer}/{index}/image")
+            visit(item.get("items") or [], f"{pointer}/{index}/items")  # repeat rows
+
+    for s_index, section in enumerate(document.get("sections", [])):
+        visit(section.get("items", []), f"/sections/{s_index}/items")
     if not wanted:
         return []
     present = set(

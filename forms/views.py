@@ -20,7 +20,7 @@ from accounts.access import current_account, require
 from accounts.roles import Permission
 from audits.services import count_audits_for_version
 from canonical import strict_loads
-from errors import DomainError, FieldError, InvalidInput
+from errors import DomainError, FieldError, InvalidInput, NotFound
 from extensions import db
 from forms import images, services
 from forms.definition import DefinitionInvalid
@@ -211,10 +211,14 @@ def upload_image(checklist_id: int) -> WerkzeugResponse:
 def image(sha256: str) -> Response:
     """A checklist picture (immutable: named by its hash)."""
     record = images.find_image(db.session, sha256)
+    try:
+        data = image_store().read(record.sha256)
+    except FileNotFoundError as exc:
+        raise NotFound("This picture is missing from storage.") from exc
     return Response(
-        image_store().read(record.sha256),
+        data,
         mimetype=record.media_type,
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        headers={"Cache-Control": "private, max-age=31536000, immutable"},
     )
 
 

@@ -217,9 +217,12 @@ function keepBackup () {
   } catch (error) { /* storage full or denied: the server copy remains */ }
 }
 
-function markBackupSaved () {
+// The server confirmed `sent`; only if nothing was typed meanwhile is the tablet copy "saved".
+function markBackupSaved (sent) {
+  const now = collect()
+  const unchanged = JSON.stringify(now) === JSON.stringify(sent)
   try {
-    localStorage.setItem(backupKey, JSON.stringify({ answers: collect(), revision, savedToServer: true }))
+    localStorage.setItem(backupKey, JSON.stringify({ answers: now, revision, savedToServer: unchanged }))
   } catch (error) { /* ignore */ }
 }
 
@@ -245,7 +248,7 @@ async function save () {
     const response = await api(form.dataset.draftUrl, 'PUT', { answers, revision })
     if (response.ok) {
       revision = (await response.json()).draft_revision
-      markBackupSaved()
+      markBackupSaved(answers)
       setSaveState(`Saved ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`, 'saved')
     } else if (response.status === 409) {
       setSaveState('Saved on another device. Reload the page to continue there.', 'error')

@@ -413,3 +413,27 @@ def test_list_audits_filters_by_machine_person_and_dates(
     )
     assert ids(since=now + timedelta(hours=1)) == set()
     assert ids(status="draft") == set()
+
+
+def test_record_refuses_a_uuid_someone_else_started_between_the_phases(
+    db_session: Session, scene: Scene, make_user: UserFactory
+) -> None:
+    intruder = make_user(Role.OPERATOR)
+    key = str(uuid.uuid4())
+    prepared = submission.prepare_submission(
+        db_session,
+        user=scene.operator,
+        client_uuid=key,
+        answers=ALL_YES,
+        version_id=scene.version.id,
+        asset_code=scene.asset.code,
+    )
+    services.start_audit(
+        db_session,
+        user=intruder,
+        version_id=scene.version.id,
+        asset_code=scene.asset.code,
+        client_uuid=key,
+    )
+    with pytest.raises(Conflict, match="another audit"):
+        submission.record_submission(db_session, prepared)

@@ -176,3 +176,87 @@ def test_parallel_submits_of_one_draft_make_one_submission(
     assert statuses.count(201) == 1, statuses
     assert statuses.count(200) == 19, statuses
     Database.state(app).engine.dispose()
+
+
+def test_parallel_identical_starts_make_one_draft(scratch_url: str, tmp_path: Path) -> None:
+    app = create_app(settings_for(scratch_url, tmp_path))
+    with app.app_context():
+        operator, _ = create_user(
+            db.session,
+            actor_id=None,
+            email="op@example.com",
+            display_name="Op",
+            role=Role.OPERATOR,
+            password="x" * 12,
+        )
+        version = factories.published_version(
+            db.session, operator, dict(library_templates()["lpa-layer-1"])
+        )
+        asset = factories.machine(db.session)
+        issued = tokens.issue_token(
+            db.session, user=operator, name="t", scopes=frozenset({Permission.AUDITS_FILL}), days=1
+        )
+        db.session.commit()
+        body = json.dumps(
+            {
+                "client_uuid": str(uuid.uuid4()),
+                "version_id": version.id,
+                "asset_code": asset.code,
+                "submit": False,
+            }
+        )
+        plaintext = issued.plaintext
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    start = threading.Barrier(20)
+
+    def post() -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        start.wait()
+        connection.request(
+            "POST",
+            "/api/v1/audits",
+            body=body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {plaintext}"},
+        )
+        status = connection.getresponse().status
+        connection.close()
+        return status
+
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(lambda _n: post(), range(20)))
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert statuses.count(201) == 1, statuses
+    assert statuses.count(200) == 19, statuses
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Audit)) == 1
+    Database.state(app).engine.dispose()
+
+
+def test_read_phase_starts_a_deferred_transaction_after_the_write_lock(tmp_path: Path) -> None:
+    from flask import g
+    from sqlalchemy import event
+
+    url = f"sqlite:///{tmp_path / 'phases.sqlite3'}"
+    migrate(url)
+    app = create_app(settings_for(url, tmp_path))
+    begins: list[str] = []
+
+    @event.listens_for(Database.state(app).engine, "before_cursor_execute")
+    def _record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    with app.test_request_context(method="POST"):
+        g.write_request = True
+        db.session.execute(text("SELECT 1"))  # e.g. the signed-in user, loaded by the guard
+        with db.read_phase():
+            db.session.execute(text("SELECT 2"))
+        db.session.execute(text("SELECT 3"))
+        db.session.rollback()
+    assert begins == ["BEGIN IMMEDIATE", "BEGIN", "BEGIN IMMEDIATE"]
+    Database.state(app).engine.dispose()

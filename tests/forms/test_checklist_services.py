@@ -218,3 +218,31 @@ def test_published_versions_lists_latest_of_each_checklist(
     ids = [v.id for v in services.published_versions(db_session)]
     assert v2.id in ids
     assert v1.id not in ids
+
+
+def test_publish_checks_pictures_inside_repeat_groups(
+    db_session: Session, make_user: UserFactory
+) -> None:
+    engineer = make_user(factories.Role.ENGINEER)
+    document = factories.definition(
+        {
+            "key": "rows",
+            "type": "repeat",
+            "label": "Rows",
+            "items": [{"key": "how", "type": "instruction", "label": "How", "image": "0" * 64}],
+        }
+    )
+    checklist = services.create_checklist(
+        db_session, actor_id=engineer.id, key="pictures-in-rows", document=document
+    )
+    with pytest.raises(DefinitionInvalid) as info:
+        services.publish(
+            db_session,
+            actor_id=engineer.id,
+            checklist_id=checklist.id,
+            revision=1,
+            count_audits=lambda _v: 0,
+        )
+    assert [(e.pointer, e.code) for e in info.value.errors] == [
+        ("/sections/0/items/0/items/0/image", "image_missing")
+    ]

@@ -243,3 +243,15 @@ def test_forbidden_page_explains_without_internals(
     assert "You do not have permission to do this" in text
     assert "Traceback" not in text
     assert client.get("/api/v1/tokens", headers={"Accept": "application/json"}).status_code == 200
+
+
+def test_deep_json_with_lone_surrogate_is_malformed_not_500(
+    client: FlaskClient, make_user: UserFactory
+) -> None:
+    login(client, make_user(Role.ENGINEER).email)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    body = '{"name": ' + "[" * 600 + '"\\ud800"' + "]" * 600 + ', "scopes": []}'
+    response = client.post(
+        "/api/v1/tokens", data=body, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 422

@@ -295,6 +295,25 @@ def set_source_state(
     session.flush()
 
 
+def plant_overview(
+    session: Session, *, now: datetime | None = None
+) -> tuple[list[tuple[Asset, list[LiveValue]]], list[tuple[TagSource, SourceState | None]]]:
+    """Every asset with bindings and its live values, and every source with its state."""
+    asset_ids = session.scalars(
+        select(TagBinding.asset_id).where(TagBinding.active).distinct()
+    ).all()
+    assets = session.scalars(
+        select(Asset).where(Asset.id.in_(asset_ids)).order_by(Asset.code)
+    ).all()
+    machines = [(asset, list(live_values(session, asset.id, now=now).values())) for asset in assets]
+    sources = session.execute(
+        select(TagSource, SourceState)
+        .outerjoin(SourceState, SourceState.source_id == TagSource.id)
+        .order_by(TagSource.key)
+    ).all()
+    return machines, [(source, state) for source, state in sources]
+
+
 def find_source(session: Session, key: str) -> TagSource:
     """A source by key.
 

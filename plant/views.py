@@ -9,6 +9,7 @@ from accounts.access import require
 from accounts.roles import Permission
 from extensions import db
 from plant.services import asset_tree, find_asset
+from plant.tags import plant_overview
 
 bp = Blueprint("plant", __name__, url_prefix="/plant")
 
@@ -18,6 +19,14 @@ bp = Blueprint("plant", __name__, url_prefix="/plant")
 def assets() -> str:
     """The plant's asset tree: sites, areas, lines, cells and machines."""
     return render_template("plant/assets.html", tree=asset_tree(db.session))
+
+
+@bp.get("/live")
+@require(Permission.PLANT_VIEW)
+def live() -> str:
+    """Live machine values with quality and age, and the collector's view of each source."""
+    machines, sources = plant_overview(db.session)
+    return render_template("plant/live.html", machines=machines, sources=sources)
 
 
 @bp.get("/assets/<code>/qr.svg")

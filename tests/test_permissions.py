@@ -57,6 +57,7 @@ MATRIX: dict[str, Rule] = {
         "DELETE", "/api/v1/tokens/{token}", Permission.TOKENS_OWN, ALL
     ),
     "plant.assets": Rule("GET", "/plant/assets", Permission.PLANT_VIEW, ALL),
+    "plant.live": Rule("GET", "/plant/live", Permission.PLANT_VIEW, ALL),
     "plant.asset_qr": Rule("GET", "/plant/assets/{asset}/qr.svg", Permission.PLANT_VIEW, ALL),
     "accounts.users": Rule("GET", "/admin/users", Permission.USERS_MANAGE, frozenset({AD})),
     "accounts.invite_user": Rule(

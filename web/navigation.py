@@ -24,6 +24,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("audits.index", "Audits", Permission.AUDITS_VIEW),
     NavEntry("checklists.index", "Checklists", Permission.CHECKLISTS_VIEW),
     NavEntry("plant.assets", "Plant", Permission.PLANT_VIEW),
+    NavEntry("plant.live", "Live values", Permission.PLANT_VIEW),
     NavEntry("accounts.users", "Users", Permission.USERS_MANAGE),
     NavEntry("accounts.api_tokens", "API tokens", Permission.TOKENS_OWN),
 )

@@ -268,3 +268,21 @@ def test_plant_collect_command_runs_for_a_while(file_app: Flask) -> None:
     result = file_app.test_cli_runner().invoke(args=["plant", "collect", "--seconds", "0.7"])
     assert result.exit_code == 0, result.output
     assert "Collector stopped after writing" in result.output
+
+
+def test_live_page_shows_values_quality_and_source_state(
+    client: FlaskClient, db_session: Session, make_user: UserFactory
+) -> None:
+    from plant.tags import set_source_state
+
+    asset, source, bindings = press(db_session)
+    store_values(db_session, {bindings["oven_temp"].id: TagValue(188.5, "good", utcnow())})
+    set_source_state(db_session, source.id, "connected", "simulating 5 signals")
+    db_session.commit()
+    login(client, make_user().email)
+    page = client.get("/plant/live").get_data(as_text=True)
+    assert asset.name in page
+    assert "188.5 °C" in page
+    assert "badge-quality-good" in page
+    assert "no value received yet" in page
+    assert "simulating 5 signals" in page

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from accounts.access import current_account, require_login
+from audits.services import AuditFilters, list_audits
 from extensions import db
 from web.openapi import openapi_document
 
@@ -20,7 +21,12 @@ bp = Blueprint("web", __name__)
 @require_login
 def home() -> str:
     """The signed-in user's start page, with the tasks of their role."""
-    return render_template("web/home.html", user=current_account())
+    user = current_account()
+    assert user is not None
+    drafts = list_audits(
+        db.session, viewer=user, may_view_all=False, filters=AuditFilters(status="draft"), limit=5
+    )
+    return render_template("web/home.html", user=user, drafts=drafts)
 
 
 @bp.get("/healthz")

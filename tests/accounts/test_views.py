@@ -291,3 +291,27 @@ def test_token_api_create_list_revoke_with_session_and_csrf(
     revoked = client.delete(f"/api/v1/tokens/{token_id}", headers={"X-CSRFToken": token})
     assert revoked.json is not None
     assert revoked.json["revoked"] is True
+
+
+def test_home_offers_role_tasks_and_own_drafts(
+    client: FlaskClient, db_session: Session, make_user: UserFactory
+) -> None:
+    from audits.services import start_audit
+    from tests import factories
+
+    operator = make_user(Role.OPERATOR)
+    version = factories.published_version(
+        db_session, operator, factories.definition(factories.passfail("a"))
+    )
+    audit = start_audit(
+        db_session,
+        user=operator,
+        version_id=version.id,
+        asset_code=factories.machine(db_session).code,
+    )
+    db_session.commit()
+    login(client, operator.email)
+    page = client.get("/").get_data(as_text=True)
+    assert "Start audit" in page
+    assert f"/audits/{audit.client_uuid}/fill" in page
+    assert "/admin/users" not in page

@@ -183,7 +183,9 @@ def run_collector(session_factory: Callable[[], Session], *, seconds: float | No
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for name in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(name, stop.set)
+            # Only possible in the main thread (the real process); embedded runs stop by time.
+            with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):
+                loop.add_signal_handler(name, stop.set)
         if seconds is not None:
             loop.call_later(seconds, stop.set)
         await collector.run(stop)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -220,6 +221,24 @@ def test_fill_page_shows_live_values_for_prefill(
     assert "Live values at" in page
 
 
+def in_thread(work: Callable[[], object]) -> None:
+    """Run ``work`` in its own thread: Playwright's sync API keeps an event loop running in the
+    main thread for the whole test session, and asyncio.run() refuses to nest in it."""
+    failures: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=60)
+    if failures:
+        raise failures[0]
+
+
 @pytest.fixture
 def file_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on its own SQLite file: the collector commits from worker threads."""
@@ -243,7 +262,7 @@ def test_collector_reads_sources_and_flushes_last_values(file_app: Flask) -> Non
             asyncio.get_running_loop().call_later(0.6, stop.set)
             await collector.run(stop)
 
-        asyncio.run(run_briefly())
+        in_thread(lambda: asyncio.run(run_briefly()))
         db.session.expire_all()
         values = live_values(db.session, asset.id)
         assert collector.flushed_values >= len(bindings)
@@ -265,7 +284,13 @@ def test_collector_reads_sources_and_flushes_last_values(file_app: Flask) -> Non
 def test_plant_collect_command_runs_for_a_while(file_app: Flask) -> None:
     with file_app.app_context():
         press(db.session)
-    result = file_app.test_cli_runner().invoke(args=["plant", "collect", "--seconds", "0.7"])
+    results = []
+    in_thread(
+        lambda: results.append(
+            file_app.test_cli_runner().invoke(args=["plant", "collect", "--seconds", "0.7"])
+        )
+    )
+    result = results[0]
     assert result.exit_code == 0, result.output
     assert "Collector stopped after writing" in result.output
 

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -29,6 +30,34 @@ from tests.audits.conftest import ALL_YES
 from tests.conftest import BACKENDS, migrate, settings_for
 
 pytestmark = pytest.mark.integration
+
+
+def race(app: Flask, path: str, body: str, token: str, n: int) -> list[int]:
+    """POST ``body`` to ``path`` from ``n`` threads released at the same instant; the statuses."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    start = threading.Barrier(n)
+
+    def post() -> int:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        start.wait()
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        )
+        status = connection.getresponse().status
+        connection.close()
+        return status
+
+    try:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            return list(pool.map(lambda _n: post(), range(n)))
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -92,30 +121,7 @@ def test_parallel_identical_submits_make_one_audit(scratch_url: str, tmp_path: P
             }
         )
         plaintext = issued.plaintext
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    start = threading.Barrier(100)
-
-    def post() -> int:
-        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
-        start.wait()
-        connection.request(
-            "POST",
-            "/api/v1/audits",
-            body=body,
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {plaintext}"},
-        )
-        status = connection.getresponse().status
-        connection.close()
-        return status
-
-    try:
-        with ThreadPoolExecutor(max_workers=100) as pool:
-            statuses = list(pool.map(lambda _n: post(), range(100)))
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    statuses = race(app, "/api/v1/audits", body, plaintext, 100)
     assert sorted(set(statuses)) == [200, 201], statuses
     assert statuses.count(201) == 1
     with app.app_context():
@@ -149,30 +155,7 @@ def test_parallel_submits_of_one_draft_make_one_submission(
         path = f"/api/v1/audits/{audit.client_uuid}/submit"
         plaintext = issued.plaintext
     body = json.dumps({"answers": ALL_YES})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    start = threading.Barrier(20)
-
-    def post() -> int:
-        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
-        start.wait()
-        connection.request(
-            "POST",
-            path,
-            body=body,
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {plaintext}"},
-        )
-        status = connection.getresponse().status
-        connection.close()
-        return status
-
-    try:
-        with ThreadPoolExecutor(max_workers=20) as pool:
-            statuses = list(pool.map(lambda _n: post(), range(20)))
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    statuses = race(app, path, body, plaintext, 20)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(200) == 19, statuses
     Database.state(app).engine.dispose()
@@ -206,30 +189,7 @@ def test_parallel_identical_starts_make_one_draft(scratch_url: str, tmp_path: Pa
             }
         )
         plaintext = issued.plaintext
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    start = threading.Barrier(20)
-
-    def post() -> int:
-        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
-        start.wait()
-        connection.request(
-            "POST",
-            "/api/v1/audits",
-            body=body,
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {plaintext}"},
-        )
-        status = connection.getresponse().status
-        connection.close()
-        return status
-
-    try:
-        with ThreadPoolExecutor(max_workers=20) as pool:
-            statuses = list(pool.map(lambda _n: post(), range(20)))
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    statuses = race(app, "/api/v1/audits", body, plaintext, 20)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(200) == 19, statuses
     with app.app_context():

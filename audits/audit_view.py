@@ -29,6 +29,8 @@ class AnswerLine:
     photos: tuple[str, ...]
     row_index: int | None
     item_type: str
+    #: What the machine showed when the answer was prefilled, if it differs from the answer.
+    machine_differs: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,7 @@ def audit_view(session: Session, audit: Audit) -> AuditView:
                 photos=photos,
                 row_index=row.row_index,
                 item_type=target.type_name,
+                machine_differs=_machine_difference(target, envelope, value),
             )
         )
     return AuditView(
@@ -143,6 +146,13 @@ def audit_view(session: Session, audit: Audit) -> AuditView:
             for snapshot in audit.tag_snapshots
         ),
     )
+
+
+def _machine_difference(item: Any, envelope: dict[str, Any], value: Any) -> str | None:
+    shown = envelope.get("machine") if isinstance(envelope, dict) else None
+    if not isinstance(shown, dict) or shown.get("value") is None or shown.get("value") == value:
+        return None
+    return str(item.item_type.summary(item, shown["value"]))
 
 
 def _tag_text(number: float | None, text: str | None, unit: str) -> str:

@@ -37,6 +37,17 @@ ENVELOPE_EXTRAS: dict[str, Any] = {
         "uniqueItems": True,
         "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
     },
+    # What the machine showed when a tag reading was prefilled: kept beside the operator's
+    # answer, so a correction is visible (the server also snapshots the value at submit).
+    "machine": {
+        "type": ["object", "null"],
+        "additionalProperties": False,
+        "properties": {
+            "value": {"type": ["number", "string", "boolean", "null"], "maxLength": 200},
+            "quality": {"enum": ["good", "uncertain", "bad"]},
+            "age": {"type": ["number", "null"], "minimum": 0},
+        },
+    },
 }
 
 

@@ -58,6 +58,9 @@ function readEnvelope (el, item) {
   const envelope = {}
   const value = fieldValue(el, item)
   if (value !== null) envelope.value = value
+  const tagInput = item.type === 'tag_reading' ? el.querySelector('input[data-role]') : null
+  const shown = tagInput && machineData[tagInput.dataset.role]
+  if (shown && shown.usable) envelope.machine = { value: shown.value, quality: shown.quality, age: shown.age }
   const extras = el.querySelector(':scope > [data-fail-extras]')
   if (extras) {
     const comment = extras.querySelector('[data-field="comment"]').value

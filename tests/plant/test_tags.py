@@ -311,3 +311,43 @@ def test_live_page_shows_values_quality_and_source_state(
     assert "badge-quality-good" in page
     assert "no value received yet" in page
     assert "simulating 5 signals" in page
+
+
+def test_operator_correction_is_kept_beside_the_machine_value(
+    client: FlaskClient, db_session: Session, make_user: UserFactory
+) -> None:
+    asset, _source, _bindings = press(db_session)
+    operator = make_user(Role.OPERATOR)
+    document = factories.definition(
+        {
+            "key": "temp",
+            "type": "tag_reading",
+            "label": "Oven",
+            "unit": "°C",
+            "decimals": 1,
+            "tag": {"role": "oven_temp"},
+        }
+    )
+    version = factories.published_version(db_session, operator, document)
+    answers = {"temp": {"value": 185.0, "machine": {"value": 191.4, "quality": "good", "age": 2.5}}}
+    audit = submit_audit(
+        db_session,
+        user=operator,
+        client_uuid=str(uuid.uuid4()),
+        answers=answers,
+        version_id=version.id,
+        asset_code=asset.code,
+    ).audit
+    db_session.commit()
+    login(client, operator.email)
+    page = client.get(f"/audits/{audit.client_uuid}").get_data(as_text=True)
+    assert "the machine showed <strong>191.4 °C</strong>" in page
+    with pytest.raises(InvalidInput):
+        submit_audit(
+            db_session,
+            user=operator,
+            client_uuid=str(uuid.uuid4()),
+            answers={"temp": {"value": 1.0, "machine": {"value": 1, "quality": "excellent"}}},
+            version_id=version.id,
+            asset_code=asset.code,
+        )

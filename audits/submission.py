@@ -139,8 +139,8 @@ def prepare_submission(
             "This audit was already submitted with different answers.",
             [FieldError("/answers", "already_submitted", "A submitted audit never changes.")],
         )
-    if machine is None:  # the live machine values, as the rules see them
-        machine = machine_context(live_values(session, asset_id))
+    if machine is None and compiled(version).definition.uses_machine:
+        machine = machine_context(live_values(session, asset_id))  # as the rules see them
     problems, evaluation = validate_submission(compiled(version), answers, machine)
     if evaluation is not None and not problems and audit is not None:
         problems = _missing_files(session, audit, answers, evaluation)

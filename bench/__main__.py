@@ -11,13 +11,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import submit_http, tablet_page, validate
+from bench import snapshot, submit_http, tablet_page, validate
 from bench.common import Result
 
 BENCHMARKS: dict[str, Callable[[], list[Result]]] = {
     validate.NAME: validate.run,
     tablet_page.NAME: tablet_page.run,
     submit_http.NAME: submit_http.run,
+    snapshot.NAME: snapshot.run,
 }
 
 

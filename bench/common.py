@@ -22,16 +22,22 @@ BENCH_PASSWORD = "bench-operator-password"  # noqa: S105 - throw-away
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A ratio target such as ``>=35x`` (at least) or ``<=2x`` (at most)."""
+    """A ratio target such as ``>=35x`` (at least) or ``<=2x`` (at most), or a cost target
+    ``+<=1000`` (Gemba may add at most that much, in the figure's unit, to the baseline)."""
 
-    op: Literal[">=", "<="]
+    op: Literal[">=", "<=", "+<="]
     value: float
+    unit: str = ""
 
-    def met(self, ratio: float) -> bool:
-        """True when ``ratio`` satisfies the target."""
+    def met(self, ratio: float, added: float = 0.0) -> bool:
+        """True when the figure satisfies the target."""
+        if self.op == "+<=":
+            return added <= self.value
         return ratio >= self.value if self.op == ">=" else ratio <= self.value
 
     def __str__(self) -> str:
+        if self.op == "+<=":
+            return f"adds <={self.value:g} {self.unit}".strip()
         return f"{self.op}{self.value:g}x"
 
 
@@ -49,7 +55,7 @@ class Result:
     @property
     def met(self) -> bool:
         """True when the ratio meets the target."""
-        return self.target.met(self.ratio)
+        return self.target.met(self.ratio, self.gemba - self.baseline)
 
     def line(self) -> str:
         """The summary line (``MISSED`` appended when the target is not met)."""

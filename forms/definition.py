@@ -164,6 +164,16 @@ class Definition:
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "by_key", {item.key: item for item in items})
 
+    @property
+    def uses_machine(self) -> bool:
+        """True when any rule reads ``machine.<role>`` (live values are then needed to validate)."""
+        expressions = [s.visible_if for s in self.sections]
+        for item in self.walk():
+            expressions += [item.visible_if, item.required_if, item.fail_if]
+            if item.type_name == "computed":
+                expressions.append(compile_expression(item.config.expression))
+        return any(e is not None and e.reads_machine for e in expressions)
+
     def walk(self) -> Iterator[Item]:
         """Every item, repeat children right after their group."""
         for item in self.items:

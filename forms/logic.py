@@ -55,6 +55,8 @@ class Expression:
     answer_keys: frozenset[str]
     #: True when the expression uses ``answers`` as a whole (e.g. ``size(answers)``).
     reads_all_answers: bool = False
+    #: True when the expression reads ``machine`` (live tag values).
+    reads_machine: bool = False
 
     def evaluate(self, context: dict[str, Any]) -> Any:
         """Run the expression on ``context``.
@@ -106,7 +108,13 @@ def compile_expression(source: str) -> Expression:
             "expression_dynamic_reference", "Refer to items as answers.<item>, not answers[...]."
         )
     whole = bool(_ANSWERS_AS_A_WHOLE.search(code))
-    return Expression(source, program, frozenset(_ANSWER_REFERENCE.findall(code)), whole)
+    return Expression(
+        source,
+        program,
+        frozenset(_ANSWER_REFERENCE.findall(code)),
+        whole,
+        "machine" in set(program.variables()),
+    )
 
 
 def _bound_variables(source: str) -> set[str]:

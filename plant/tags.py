@@ -218,46 +218,51 @@ def live_values(
 ) -> dict[str, LiveValue]:
     """Every active binding of an asset with its last value (bad when none arrived yet)."""
     moment = now or utcnow()
+    # Plain columns, not ORM entities: this runs on every submission (the snapshot).
     rows = session.execute(
-        select(TagBinding, TagCurrent)
+        select(
+            TagBinding.role,
+            TagBinding.id,
+            TagBinding.version,
+            TagBinding.address,
+            TagBinding.datatype,
+            TagBinding.unit,
+            TagBinding.max_age_seconds,
+            TagCurrent.value_number,
+            TagCurrent.value_text,
+            TagCurrent.quality,
+            TagCurrent.quality_detail,
+            TagCurrent.source_time,
+            TagCurrent.received_at,
+        )
         .outerjoin(TagCurrent, TagCurrent.binding_id == TagBinding.id)
         .where(TagBinding.asset_id == asset_id, TagBinding.active)
         .order_by(TagBinding.role)
     ).all()
     values: dict[str, LiveValue] = {}
-    for binding, current in rows:
-        if current is None:
-            values[binding.role] = LiveValue(
-                binding.role,
-                binding.id,
-                binding.version,
-                binding.address,
-                binding.datatype,
-                None,
-                binding.unit,
-                "bad",
-                "no value received yet (is the collector running?)",
-                None,
-                None,
-                None,
-                True,
-            )
+    for (role, binding_id, version, address, datatype, unit, max_age,
+         number, text, quality, detail, source_time, received_at) in rows:  # fmt: skip
+        if quality is None:
+            values[role] = LiveValue(
+                role, binding_id, version, address, datatype, None, unit, "bad",
+                "no value received yet (is the collector running?)", None, None, None, True,
+            )  # fmt: skip
             continue
-        age = max(0.0, (moment - current.received_at).total_seconds())
-        values[binding.role] = LiveValue(
-            role=binding.role,
-            binding_id=binding.id,
-            binding_version=binding.version,
-            address=binding.address,
-            datatype=binding.datatype,
-            value=typed_value(binding.datatype, current.value_number, current.value_text),
-            unit=binding.unit,
-            quality=current.quality,
-            detail=current.quality_detail,
-            source_time=current.source_time,
-            received_at=current.received_at,
+        age = max(0.0, (moment - received_at).total_seconds())
+        values[role] = LiveValue(
+            role=role,
+            binding_id=binding_id,
+            binding_version=version,
+            address=address,
+            datatype=datatype,
+            value=typed_value(datatype, number, text),
+            unit=unit,
+            quality=quality,
+            detail=detail,
+            source_time=source_time,
+            received_at=received_at,
             age_seconds=round(age, 3),
-            stale=age > binding.max_age_seconds,
+            stale=age > max_age,
         )
     return values
 

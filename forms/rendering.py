@@ -23,7 +23,7 @@ def script_json(json_text: str) -> Markup:
     """Canonical JSON text made safe inside ``<script type="application/json">``.
 
     The characters that could end the script element only occur inside JSON strings, where their
-    ``\\uXXXX`` escapes mean the same; so a version's stored JSON needs no parsing to embed.
+    ``\\u003c``-style escapes mean the same; so a version's stored JSON needs no parsing to embed.
     """
     safe = (
         json_text.replace("&", "\\u0026")

@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from accounts import tokens
+from accounts.models import User
 from accounts.roles import Permission, Role
 from accounts.services import create_user
 from app import create_app
@@ -30,6 +32,37 @@ from tests.audits.conftest import ALL_YES
 from tests.conftest import BACKENDS, migrate, settings_for
 
 pytestmark = pytest.mark.integration
+
+
+@dataclass(frozen=True)
+class Scene:
+    """An operator with an API token, a machine and a published LPA version (committed)."""
+
+    operator_id: int
+    token: str
+    version_id: int
+    asset_code: str
+
+
+def committed_scene(app: Flask) -> Scene:
+    with app.app_context():
+        operator, _ = create_user(
+            db.session,
+            actor_id=None,
+            email="op@example.com",
+            display_name="Op",
+            role=Role.OPERATOR,
+            password="x" * 12,
+        )
+        version = factories.published_version(
+            db.session, operator, dict(library_templates()["lpa-layer-1"])
+        )
+        asset = factories.machine(db.session)
+        issued = tokens.issue_token(
+            db.session, user=operator, name="t", scopes=frozenset({Permission.AUDITS_FILL}), days=1
+        )
+        db.session.commit()
+        return Scene(operator.id, issued.plaintext, version.id, asset.code)
 
 
 def race(app: Flask, path: str, body: str, token: str, n: int) -> list[int]:
@@ -87,41 +120,16 @@ def scratch_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 
 def test_parallel_identical_submits_make_one_audit(scratch_url: str, tmp_path: Path) -> None:
     app = create_app(settings_for(scratch_url, tmp_path))
-    with app.app_context():
-        operator, _ = create_user(
-            db.session,
-            actor_id=None,
-            email="op@example.com",
-            display_name="Op",
-            role=Role.OPERATOR,
-            password="x" * 12,
-        )
-        engineer, _ = create_user(
-            db.session,
-            actor_id=None,
-            email="eng@example.com",
-            display_name="Eng",
-            role=Role.ENGINEER,
-            password="x" * 12,
-        )
-        version = factories.published_version(
-            db.session, engineer, dict(library_templates()["lpa-layer-1"])
-        )
-        asset = factories.machine(db.session)
-        issued = tokens.issue_token(
-            db.session, user=operator, name="t", scopes=frozenset({Permission.AUDITS_FILL}), days=1
-        )
-        db.session.commit()
-        body = json.dumps(
-            {
-                "client_uuid": str(uuid.uuid4()),
-                "version_id": version.id,
-                "asset_code": asset.code,
-                "answers": ALL_YES,
-            }
-        )
-        plaintext = issued.plaintext
-    statuses = race(app, "/api/v1/audits", body, plaintext, 100)
+    scene = committed_scene(app)
+    body = json.dumps(
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "version_id": scene.version_id,
+            "asset_code": scene.asset_code,
+            "answers": ALL_YES,
+        }
+    )
+    statuses = race(app, "/api/v1/audits", body, scene.token, 100)
     assert sorted(set(statuses)) == [200, 201], statuses
     assert statuses.count(201) == 1
     with app.app_context():
@@ -134,28 +142,16 @@ def test_parallel_submits_of_one_draft_make_one_submission(
 ) -> None:
     """The tablet double tap / retry case: the draft exists, several submits race."""
     app = create_app(settings_for(scratch_url, tmp_path))
+    scene = committed_scene(app)
     with app.app_context():
-        operator, _ = create_user(
-            db.session,
-            actor_id=None,
-            email="op@example.com",
-            display_name="Op",
-            role=Role.OPERATOR,
-            password="x" * 12,
-        )
-        version = factories.published_version(
-            db.session, operator, dict(library_templates()["lpa-layer-1"])
-        )
-        asset = factories.machine(db.session)
-        audit = start_audit(db.session, user=operator, version_id=version.id, asset_code=asset.code)
-        issued = tokens.issue_token(
-            db.session, user=operator, name="t", scopes=frozenset({Permission.AUDITS_FILL}), days=1
+        operator = db.session.get(User, scene.operator_id)
+        assert operator is not None
+        audit = start_audit(
+            db.session, user=operator, version_id=scene.version_id, asset_code=scene.asset_code
         )
         db.session.commit()
         path = f"/api/v1/audits/{audit.client_uuid}/submit"
-        plaintext = issued.plaintext
-    body = json.dumps({"answers": ALL_YES})
-    statuses = race(app, path, body, plaintext, 20)
+    statuses = race(app, path, json.dumps({"answers": ALL_YES}), scene.token, 20)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(200) == 19, statuses
     Database.state(app).engine.dispose()
@@ -163,33 +159,16 @@ def test_parallel_submits_of_one_draft_make_one_submission(
 
 def test_parallel_identical_starts_make_one_draft(scratch_url: str, tmp_path: Path) -> None:
     app = create_app(settings_for(scratch_url, tmp_path))
-    with app.app_context():
-        operator, _ = create_user(
-            db.session,
-            actor_id=None,
-            email="op@example.com",
-            display_name="Op",
-            role=Role.OPERATOR,
-            password="x" * 12,
-        )
-        version = factories.published_version(
-            db.session, operator, dict(library_templates()["lpa-layer-1"])
-        )
-        asset = factories.machine(db.session)
-        issued = tokens.issue_token(
-            db.session, user=operator, name="t", scopes=frozenset({Permission.AUDITS_FILL}), days=1
-        )
-        db.session.commit()
-        body = json.dumps(
-            {
-                "client_uuid": str(uuid.uuid4()),
-                "version_id": version.id,
-                "asset_code": asset.code,
-                "submit": False,
-            }
-        )
-        plaintext = issued.plaintext
-    statuses = race(app, "/api/v1/audits", body, plaintext, 20)
+    scene = committed_scene(app)
+    body = json.dumps(
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "version_id": scene.version_id,
+            "asset_code": scene.asset_code,
+            "submit": False,
+        }
+    )
+    statuses = race(app, "/api/v1/audits", body, scene.token, 20)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(200) == 19, statuses
     with app.app_context():

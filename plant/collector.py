@@ -13,13 +13,14 @@ import json
 import logging
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from extensions import utcnow
+from plant.connectors.mqtt import MqttReader
 from plant.models import TagBinding, TagSource
 from plant.simulator import simulate
 from plant.tags import set_source_state, store_values
@@ -145,6 +146,37 @@ class Collector:
                 )
             await _sleep_or_stop(stop, self.poll_interval)
 
+    async def _mqtt(self, source: Source, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+
+        def on_value(binding_id: int, value: TagValue) -> None:
+            loop.call_soon_threadsafe(self.offer, binding_id, value)
+
+        def on_state(state: str, detail: str | None) -> None:
+            loop.call_soon_threadsafe(self.states.__setitem__, source.id, (state, detail))
+
+        points = {point.binding_id: point for point in source.points}
+
+        def scaled_value(binding_id: int, value: TagValue) -> None:
+            point = points[binding_id]
+            numeric = isinstance(value.value, int | float) and not isinstance(value.value, bool)
+            if value.quality == "good" and point.datatype in ("float", "int") and not numeric:
+                value = replace(value, value=None, quality="bad", detail="expected a number")
+            on_value(binding_id, replace(value, value=scaled(point, value.value)))
+
+        reader = MqttReader(
+            source.settings,
+            {point.binding_id: point.address for point in source.points},
+            scaled_value,
+            on_state,
+            self.clock,
+        )
+        reader.start()
+        try:
+            await stop.wait()
+        finally:
+            await asyncio.to_thread(reader.stop)
+
     async def _unsupported(self, source: Source, stop: asyncio.Event) -> None:
         detail = f"this collector cannot read {source.kind} sources"
         self.states[source.id] = ("error", detail)
@@ -165,7 +197,8 @@ class Collector:
         log.info("collecting %d source(s)", len(sources))
         tasks = [asyncio.create_task(self._flusher(stop))]
         for source in sources:
-            reader = self._simulator if source.kind == "simulator" else self._unsupported
+            readers = {"simulator": self._simulator, "mqtt": self._mqtt}
+            reader = readers.get(source.kind, self._unsupported)
             tasks.append(asyncio.create_task(reader(source, stop)))
         await asyncio.gather(*tasks)
 

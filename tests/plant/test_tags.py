@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import uuid
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.roles import Role
-from app import create_app
 from audits.models import AuditTagSnapshot
 from audits.submission import submit_audit
 from demo import PRESS_ROLES
@@ -26,47 +22,19 @@ from plant.collector import Collector
 from plant.models import SourceState, TagBinding, TagCurrent
 from plant.simulator import simulate
 from plant.tags import (
-    assign_machine_type,
     bind,
-    create_machine_type,
-    create_source,
     live_values,
     store_values,
 )
 from plant.values import TagValue
 from tests import factories
-from tests.conftest import login, migrate, settings_for
+from tests.conftest import login
 from tests.factories import UserFactory
+from tests.plant.conftest import in_thread, press
 
 pytestmark = pytest.mark.integration
 
 AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-
-def press(session: Session, kind: str = "simulator"):  # type: ignore[no-untyped-def]
-    """A machine of type hydraulic-press with every role bound to a source of ``kind``."""
-    asset = factories.machine(session)
-    machine_type = create_machine_type(
-        session, actor_id=None, key=f"press-{uuid.uuid4().hex[:6]}", name="Press", roles=PRESS_ROLES
-    )
-    assign_machine_type(session, actor_id=None, asset=asset, machine_type=machine_type)
-    source = create_source(
-        session, actor_id=None, key=f"src-{uuid.uuid4().hex[:6]}", name="S", kind=kind, settings={}
-    )
-    bindings = {
-        role["role"]: bind(
-            session,
-            actor_id=None,
-            asset=asset,
-            role=role["role"],
-            source=source,
-            address=f"P9.{role['role']}",
-            max_age_seconds=30,
-        )
-        for role in PRESS_ROLES
-    }
-    session.commit()
-    return asset, source, bindings
 
 
 @pytest.mark.unit
@@ -219,34 +187,6 @@ def test_fill_page_shows_live_values_for_prefill(
     assert machine["good_count"]["usable"] is False
     assert 'data-role="oven_temp" data-prefill="1"' in page
     assert "Live values at" in page
-
-
-def in_thread(work: Callable[[], object]) -> None:
-    """Run ``work`` in its own thread: Playwright's sync API keeps an event loop running in the
-    main thread for the whole test session, and asyncio.run() refuses to nest in it."""
-    failures: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            work()
-        except BaseException as exc:
-            failures.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(timeout=60)
-    if failures:
-        raise failures[0]
-
-
-@pytest.fixture
-def file_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app on its own SQLite file: the collector commits from worker threads."""
-    url = f"sqlite:///{tmp_path / 'collector.sqlite3'}"
-    migrate(url)
-    application = create_app(settings_for(url, tmp_path))
-    yield application
-    Database.state(application).engine.dispose()
 
 
 def test_collector_reads_sources_and_flushes_last_values(file_app: Flask) -> None:

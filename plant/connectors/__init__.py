@@ -1,0 +1,1 @@
+"""Read-only connectors from machines and brokers to normalised tag values."""

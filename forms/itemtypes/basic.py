@@ -150,16 +150,13 @@ def number_summary(config: NumberConfig, value: Any) -> str:
     return f"{value:.{config.decimals}f} {config.unit}".strip()
 
 
-class NumberType(ItemType):
-    """A measured number; outside the spec limits it fails."""
+class NumberLikeType(ItemType):
+    """Answer behaviour shared by number items and tag readings: a finite number, spec limits."""
 
-    name = "number"
-    title = "Number"
-    macro = "number"
-    config_schema = NUMBER_CONFIG_SCHEMA
-
-    def parse_config(self, raw: Mapping[str, Any]) -> NumberConfig:
-        return parse_number_config(raw)
+    def number_config(self, item: Item) -> NumberConfig:
+        """Where the type keeps unit, decimals and limits."""
+        config: NumberConfig = item.config
+        return config
 
     def value_schema(self, item: Item) -> dict[str, Any]:
         return NUMBER_SCHEMA
@@ -169,13 +166,25 @@ class NumberType(ItemType):
             yield FieldError(pointer, "wrong_type", "Enter a finite number.")
 
     def outcome(self, item: Item, value: Any) -> Outcome:
-        return number_outcome(item.config, value)
+        return number_outcome(self.number_config(item), value)
 
     def logic_value(self, item: Item, value: Any) -> Any:
         return None if value is None else float(value)
 
     def summary(self, item: Item, value: Any) -> str:
-        return number_summary(item.config, value)
+        return number_summary(self.number_config(item), value)
+
+
+class NumberType(NumberLikeType):
+    """A measured number; outside the spec limits it fails."""
+
+    name = "number"
+    title = "Number"
+    macro = "number"
+    config_schema = NUMBER_CONFIG_SCHEMA
+
+    def parse_config(self, raw: Mapping[str, Any]) -> NumberConfig:
+        return parse_number_config(raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +206,11 @@ class ChoiceConfig:
     def scored(self) -> bool:
         """True when some option fails the item (then other options pass it)."""
         return any(o.fails for o in self.options)
+
+    @property
+    def failing(self) -> frozenset[str]:
+        """Values of the options that fail the item."""
+        return frozenset(o.value for o in self.options if o.fails)
 
     def label_of(self, value: str) -> str:
         """The label of an option value (the value itself if unknown)."""
@@ -244,8 +258,7 @@ class ChoiceType(ItemType):
     def outcome(self, item: Item, value: Any) -> Outcome:
         if not item.config.scored:
             return Outcome.ANSWERED
-        failing = {o.value for o in item.config.options if o.fails}
-        return Outcome.FAIL if value in failing else Outcome.PASS
+        return Outcome.FAIL if value in item.config.failing else Outcome.PASS
 
     def summary(self, item: Item, value: Any) -> str:
         return "—" if value is None else str(item.config.label_of(value))
@@ -273,8 +286,7 @@ class MultiChoiceType(ItemType):
     def outcome(self, item: Item, value: Any) -> Outcome:
         if not item.config.scored:
             return Outcome.ANSWERED
-        failing = {o.value for o in item.config.options if o.fails}
-        return Outcome.FAIL if failing.intersection(value) else Outcome.PASS
+        return Outcome.FAIL if item.config.failing.intersection(value) else Outcome.PASS
 
     def summary(self, item: Item, value: Any) -> str:
         return "—" if not value else ", ".join(item.config.label_of(v) for v in value)

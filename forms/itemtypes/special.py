@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from errors import FieldError
-from forms.itemtypes.base import NUMBER_SCHEMA, ItemType, Outcome
+from forms.itemtypes.base import ItemType, Outcome
 from forms.itemtypes.basic import (
     NUMBER_CONFIG_SCHEMA,
     NumberConfig,
+    NumberLikeType,
     number_outcome,
     number_summary,
     parse_number_config,
@@ -38,7 +37,7 @@ class TagReadingConfig:
     tag: TagBinding
 
 
-class TagReadingType(ItemType):
+class TagReadingType(NumberLikeType):
     """A number bound by role to a machine tag: typed by hand until the OT link prefills it."""
 
     name = "tag_reading"
@@ -66,21 +65,9 @@ class TagReadingType(ItemType):
             tag=TagBinding(tag["role"], tag.get("prefill", True), tag.get("maxAgeSeconds", 60)),
         )
 
-    def value_schema(self, item: Item) -> dict[str, Any]:
-        return NUMBER_SCHEMA
-
-    def check(self, item: Item, value: Any, pointer: str) -> Iterator[FieldError]:
-        if isinstance(value, float) and not math.isfinite(value):
-            yield FieldError(pointer, "wrong_type", "Enter a finite number.")
-
-    def outcome(self, item: Item, value: Any) -> Outcome:
-        return number_outcome(item.config.number, value)
-
-    def logic_value(self, item: Item, value: Any) -> Any:
-        return None if value is None else float(value)
-
-    def summary(self, item: Item, value: Any) -> str:
-        return number_summary(item.config.number, value)
+    def number_config(self, item: Item) -> NumberConfig:
+        config: NumberConfig = item.config.number
+        return config
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,10 +135,7 @@ def prepare_submission(
         asset_id = audit.asset_id
     digest = content_hash({"version_id": version.id, "asset_id": asset_id, "answers": answers})
     if audit is not None and audit.is_submitted and audit.submission_hash != digest:
-        raise Conflict(
-            "This audit was already submitted with different answers.",
-            [FieldError("/answers", "already_submitted", "A submitted audit never changes.")],
-        )
+        raise _submitted_with_other_answers()
     if machine is None and compiled(version).definition.uses_machine:
         machine = machine_context(live_values(session, asset_id))  # as the rules see them
     problems, evaluation = validate_submission(compiled(version), answers, machine)
@@ -186,10 +183,7 @@ def record_submission(session: Session, prepared: PreparedSubmission) -> SubmitO
     if audit.is_submitted:
         if audit.submission_hash == prepared.digest:
             return SubmitOutcome(audit, replayed=True)
-        raise Conflict(
-            "This audit was already submitted with different answers.",
-            [FieldError("/answers", "already_submitted", "A submitted audit never changes.")],
-        )
+        raise _submitted_with_other_answers()
     _record_submission(session, audit, prepared.answers, prepared.evaluation, prepared.digest)
     record_event(
         session,
@@ -340,30 +334,39 @@ def _record_submission(
     session.flush()
 
 
+def _submitted_with_other_answers() -> Conflict:
+    return Conflict(
+        "This audit was already submitted with different answers.",
+        [FieldError("/answers", "already_submitted", "A submitted audit never changes.")],
+    )
+
+
 def _snapshot_tags(session: Session, audit: Audit, now: datetime) -> None:
     """Copy every bound machine value of the audit's asset, as it is now (bad/stale included).
 
     An OT outage never blocks a submission: missing values are recorded as bad.
     """
-    rows = [
-        {
-            "audit_id": audit.id,
-            "role": value.role,
-            "binding_id": value.binding_id,
-            "binding_version": value.binding_version,
-            "address": value.address,
-            "value_number": split_value(value.value)[0],
-            "value_text": split_value(value.value)[1],
-            "unit": value.unit,
-            "quality": value.quality,
-            "quality_detail": value.detail,
-            "source_time": value.source_time,
-            "received_at": value.received_at,
-            "age_seconds": value.age_seconds,
-            "stale": value.stale,
-        }
-        for value in live_values(session, audit.asset_id, now=now).values()
-    ]
+    rows = []
+    for value in live_values(session, audit.asset_id, now=now).values():
+        number, text = split_value(value.value)
+        rows.append(
+            {
+                "audit_id": audit.id,
+                "role": value.role,
+                "binding_id": value.binding_id,
+                "binding_version": value.binding_version,
+                "address": value.address,
+                "value_number": number,
+                "value_text": text,
+                "unit": value.unit,
+                "quality": value.quality,
+                "quality_detail": value.detail,
+                "source_time": value.source_time,
+                "received_at": value.received_at,
+                "age_seconds": value.age_seconds,
+                "stale": value.stale,
+            }
+        )
     if rows:
         session.execute(insert(cast(Table, AuditTagSnapshot.__table__)), rows)
 

@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -215,9 +216,10 @@ def run_collector(session_factory: Callable[[], Session], *, seconds: float | No
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for name in (signal.SIGINT, signal.SIGTERM):
-            # Only possible in the main thread (the real process); embedded runs stop by time.
-            with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):
+        # Signal handlers belong to the main thread (the real process); runs embedded in
+        # another thread (tests) stop by time.
+        if threading.current_thread() is threading.main_thread():
+            for name in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(name, stop.set)
         if seconds is not None:
             loop.call_later(seconds, stop.set)

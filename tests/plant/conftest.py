@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from app import create_app
 from demo import PRESS_ROLES
 from extensions import Database
+from plant.collector import Collector
 from plant.tags import assign_machine_type, bind, create_machine_type, create_source
 from tests import factories
 from tests.conftest import migrate, settings_for
@@ -71,3 +73,14 @@ def file_app(tmp_path: Path) -> Iterator[Flask]:
     application = create_app(settings_for(url, tmp_path))
     yield application
     Database.state(application).engine.dispose()
+
+
+def run_collector_briefly(collector: Collector, seconds: float) -> None:
+    """Let ``collector`` run for ``seconds`` in its own thread and event loop."""
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().call_later(seconds, stop.set)
+        await collector.run(stop)
+
+    in_thread(lambda: asyncio.run(run()))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from extensions import Database, db
 from plant.collector import Collector
 from plant.connectors.mqtt import decode, parse_address
 from plant.tags import bind, create_source, live_values
-from tests.plant.conftest import in_thread, press
+from tests.plant.conftest import press, run_collector_briefly
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -128,12 +127,7 @@ def test_collector_reads_retained_uns_values_from_mosquitto(file_app: Flask) -> 
                 Database.state(file_app).session_factory, flush_interval=0.05, poll_interval=0.05
             )
 
-            async def run_briefly() -> None:
-                stop = asyncio.Event()
-                asyncio.get_running_loop().call_later(1.5, stop.set)
-                await collector.run(stop)
-
-            in_thread(lambda: asyncio.run(run_briefly()))
+            run_collector_briefly(collector, 1.5)
             db.session.expire_all()
             values = live_values(db.session, asset.id)
             assert (values["oven_temp"].value, values["oven_temp"].quality) == (192.25, "good")
@@ -174,12 +168,7 @@ def test_unreachable_broker_marks_the_source_and_keeps_running(
             Database.state(file_app).session_factory, flush_interval=0.05, poll_interval=0.05
         )
 
-        async def run_briefly() -> None:
-            stop = asyncio.Event()
-            asyncio.get_running_loop().call_later(1.0, stop.set)
-            await collector.run(stop)
-
-        in_thread(lambda: asyncio.run(run_briefly()))
+        run_collector_briefly(collector, 1.0)
         db.session.expire_all()
         state = db.session.scalar(select(SourceState).where(SourceState.source_id == source.id))
         assert state is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -30,7 +29,7 @@ from plant.values import TagValue
 from tests import factories
 from tests.conftest import login
 from tests.factories import UserFactory
-from tests.plant.conftest import in_thread, press
+from tests.plant.conftest import in_thread, press, run_collector_briefly
 
 pytestmark = pytest.mark.integration
 
@@ -197,12 +196,7 @@ def test_collector_reads_sources_and_flushes_last_values(file_app: Flask) -> Non
             Database.state(file_app).session_factory, flush_interval=0.05, poll_interval=0.05
         )
 
-        async def run_briefly() -> None:
-            stop = asyncio.Event()
-            asyncio.get_running_loop().call_later(0.6, stop.set)
-            await collector.run(stop)
-
-        in_thread(lambda: asyncio.run(run_briefly()))
+        run_collector_briefly(collector, 0.6)
         db.session.expire_all()
         values = live_values(db.session, asset.id)
         assert collector.flushed_values >= len(bindings)
